@@ -1,0 +1,105 @@
+/**
+ * The contract: every call the UI and the CLI can make and every event they can listen to.
+ * Both transports (Electron IPC, WebSocket) and the CLI's socket client are typed from this one map,
+ * and the core parses every payload with these schemas at its edge.
+ */
+import { z } from 'zod';
+
+/** Input of a call that takes no arguments. Strict, so a stray field is an error, not ignored. */
+const noInput = z.object({}).strict();
+
+export const appInfoSchema = z.object({
+  name: z.literal('Airlock'),
+  version: z.string(),
+  commit: z.string(),
+  builtAt: z.string(),
+  runtime: z.object({ node: z.string(), platform: z.string(), arch: z.string() }),
+  /** How the core was started: inside the desktop app or as `airlock serve`. */
+  mode: z.enum(['desktop', 'console']),
+  pid: z.number().int(),
+});
+export type AppInfo = z.infer<typeof appInfoSchema>;
+
+export const appStatusSchema = z.object({
+  startedAt: z.string(),
+  uptimeSeconds: z.number(),
+  dataDir: z.string(),
+});
+export type AppStatus = z.infer<typeof appStatusSchema>;
+
+export const storeHealthSchema = z.object({
+  isHealthy: z.boolean(),
+  path: z.string(),
+  schemaVersion: z.number().int(),
+  supportedSchemaVersion: z.number().int(),
+  journalMode: z.string(),
+  synchronous: z.string(),
+  /** Result of `PRAGMA quick_check`: "ok" or the first problems found. */
+  integrity: z.string(),
+  sizeBytes: z.number().int(),
+  walBytes: z.number().int(),
+  checkedAt: z.string(),
+  /** Wall time of the check, so a slow disk shows up. */
+  checkMs: z.number(),
+});
+export type StoreHealth = z.infer<typeof storeHealthSchema>;
+
+export const heartbeatSchema = z.object({ at: z.string(), uptimeSeconds: z.number() });
+export type Heartbeat = z.infer<typeof heartbeatSchema>;
+
+interface CallSpec<I extends z.ZodType, O extends z.ZodType> {
+  readonly input: I;
+  readonly output: O;
+  /** One line for `airlock --help`-style listings and docs. */
+  readonly summary: string;
+}
+
+function call<I extends z.ZodType, O extends z.ZodType>(input: I, output: O, summary: string): CallSpec<I, O> {
+  return { input, output, summary };
+}
+
+export const contract = {
+  calls: {
+    'app.info': call(noInput, appInfoSchema, 'Version, build and runtime of the running core.'),
+    'app.status': call(noInput, appStatusSchema, 'Start time, uptime and data directory of the running core.'),
+    'store.health': call(noInput, storeHealthSchema, 'Checks config.db: schema version, journal mode, integrity, size.'),
+  },
+  events: {
+    'app.heartbeat': heartbeatSchema,
+  },
+} as const;
+
+export type Contract = typeof contract;
+export type CallName = keyof Contract['calls'];
+export type EventName = keyof Contract['events'];
+export type CallInput<K extends CallName> = z.input<Contract['calls'][K]['input']>;
+export type CallOutput<K extends CallName> = z.output<Contract['calls'][K]['output']>;
+export type EventPayload<K extends EventName> = z.output<Contract['events'][K]>;
+
+/** The core's side of the contract: one async handler per call. */
+export type CallHandlers = { [K in CallName]: (input: z.output<Contract['calls'][K]['input']>) => Promise<CallOutput<K>> };
+
+export const callNames = Object.keys(contract.calls) as CallName[];
+export const eventNames = Object.keys(contract.events) as EventName[];
+
+/** True when `name` is a call of the contract (own key, not a prototype member). */
+export function isCallName(name: unknown): name is CallName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(contract.calls, name);
+}
+
+/** True when `name` is an event of the contract. */
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(contract.events, name);
+}
+
+/** `app.heartbeat` → `onHeartbeat`: the task-named function the preload exposes for an event. */
+export function eventListenerName(name: EventName): { namespace: string; method: string } {
+  const [namespace, rest] = splitName(name);
+  return { namespace, method: `on${rest.charAt(0).toUpperCase()}${rest.slice(1)}` };
+}
+
+/** `store.health` → namespace `store`, method `health`. */
+export function splitName(name: string): [string, string] {
+  const dot = name.indexOf('.');
+  return [name.slice(0, dot), name.slice(dot + 1)];
+}
