@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// The `airlock` command. Airlock runs on Node 24 (the Node major of its Electron runtime; its
+// native modules need it), which the project brings as the `node` npm package. Under any other
+// Node this shim re-runs the CLI with that one, so `npx airlock` works with the system's Node.
+'use strict';
+const { spawn } = require('node:child_process');
+const { existsSync } = require('node:fs');
+const path = require('node:path');
+
+const root = path.join(__dirname, '..');
+const cli = path.join(root, 'dist', 'cli', 'main.cjs');
+if (!existsSync(cli)) {
+  process.stderr.write(`airlock: ${cli} is missing. Build Airlock first: npm run build\n`);
+  process.exit(1);
+}
+
+const major = Number(process.versions.node.split('.')[0]);
+if (major === 24) {
+  require(cli);
+} else {
+  let node;
+  try {
+    node = require.resolve('node/bin/node', { paths: [root] });
+  } catch {
+    process.stderr.write(`airlock: needs Node 24 (this is ${process.version}) and the bundled runtime is missing. Run: npm ci\n`);
+    process.exit(1);
+  }
+  const child = spawn(node, [cli, ...process.argv.slice(2)], { stdio: 'inherit' });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 + 1 : 1)));
+}

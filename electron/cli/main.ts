@@ -1,0 +1,100 @@
+/**
+ * The `airlock` command. Commands that act on a running appliance talk to its core over the control
+ * socket in the data directory; the others work on their own.
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { AirlockError } from '../shared/errors';
+import { buildInfo } from '../core/build-info';
+import { type LogLevel, createLogger } from '../core/logger';
+import { resolveDataDir } from '../core/paths';
+import { runServe } from './commands/serve';
+import { runStatus } from './commands/status';
+import { EXIT, reportError } from './output';
+
+const DEFAULT_PORT = 7070;
+
+function parsePort(value: string): number {
+  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError(`"${value}" is not a port number (0–65535).`);
+  return Number(value);
+}
+
+function dataDirOption(): Option {
+  return new Option('--data-dir <dir>', 'data directory (default: $AIRLOCK_DATA_DIR, else $XDG_DATA_HOME/airlock, else ~/.local/share/airlock)');
+}
+
+/** Builds the command tree; `run` resolves with the exit code. */
+export function buildProgram(run: (code: Promise<number>) => void): Command {
+  const program = new Command('airlock')
+    .description('Airlock — appliance manager for a self-hosted, air-gapped GitLab Duo AI stack.')
+    .version(`${buildInfo.version} (${buildInfo.commit})`, '-v, --version', 'print the version')
+    .showHelpAfterError('(run "airlock --help" for the commands and options)')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Exit codes: 0 success · 1 failure · 2 invalid usage or refused configuration · 3 no core running · 4 data directory or store refused.',
+        'Every command that prints data accepts --json.',
+      ].join('\n'),
+    );
+
+  program
+    .command('serve')
+    .description('run the Airlock core and the browser console (prints the URL and a one-time login token)')
+    .addOption(new Option('--host <address>', 'address to listen on; a non-loopback address needs --tls-cert and --tls-key').env('AIRLOCK_HOST').default('127.0.0.1'))
+    .addOption(new Option('--port <port>', 'port to listen on (0: any free port)').env('AIRLOCK_PORT').default(DEFAULT_PORT).argParser(parsePort))
+    .addOption(dataDirOption().env('AIRLOCK_DATA_DIR'))
+    .addOption(new Option('--tls-cert <file>', 'PEM certificate for HTTPS').env('AIRLOCK_TLS_CERT'))
+    .addOption(new Option('--tls-key <file>', 'PEM private key for HTTPS').env('AIRLOCK_TLS_KEY'))
+    .addOption(new Option('--log-level <level>', 'core log level on stderr').choices(['debug', 'info', 'warn', 'error']).env('AIRLOCK_LOG_LEVEL').default('info'))
+    .action((options: { host: string; port: number; dataDir?: string; tlsCert?: string; tlsKey?: string; logLevel: LogLevel }) => {
+      run(
+        runServe({
+          host: options.host,
+          port: options.port,
+          dataDir: resolveDataDir({ flag: options.dataDir }),
+          ...(options.tlsCert ? { tlsCert: options.tlsCert } : {}),
+          ...(options.tlsKey ? { tlsKey: options.tlsKey } : {}),
+          logger: createLogger({ level: options.logLevel, scope: 'core' }),
+        }),
+      );
+    });
+
+  program
+    .command('status')
+    .description('show the running core: version, uptime, data directory and store health')
+    .addOption(dataDirOption())
+    .option('--json', 'print JSON')
+    .action((options: { dataDir?: string; json?: boolean }) => {
+      run(runStatus({ dataDir: resolveDataDir({ flag: options.dataDir }), isJson: options.json }).catch((error: unknown) => reportError(error, { isJson: options.json })));
+    });
+
+  return program;
+}
+
+/** Runs the CLI with `argv` (without node and script) and exits with the command's code. */
+export function main(argv: string[]): void {
+  let isJson = argv.includes('--json');
+  const finish = (code: number) => {
+    process.exitCode = code;
+    // serve leaves nothing running after close; a stuck handle must not keep a CLI alive.
+    setTimeout(() => process.exit(code), 2000).unref();
+  };
+  const program = buildProgram((pending) => {
+    pending.then(finish, (error: unknown) => finish(reportError(error, { isJson })));
+  });
+  program.exitOverride();
+  program.configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  try {
+    program.parse(argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version "fail" with exit code 0.
+      process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+      return;
+    }
+    isJson = false;
+    finish(error instanceof AirlockError ? reportError(error) : reportError(error));
+  }
+}
+
+main(process.argv.slice(2));

@@ -1,0 +1,39 @@
+import type { AppInfo, AppStatus } from '../../shared/contract';
+import type { Clock } from '../../shared/clock';
+import { type Disposable, toDisposable } from '../../shared/disposable';
+import { buildInfo } from '../build-info';
+import type { EventHub } from '../edge/event-hub';
+
+export type CoreMode = AppInfo['mode'];
+
+/** Version, uptime and data directory of the running core, and the heartbeat event. */
+export function createAppService(deps: { clock: Clock; dataDir: string; mode: CoreMode; hub: EventHub; heartbeatMs?: number }) {
+  const startedAt = deps.clock.now();
+  const uptimeSeconds = () => Math.max(0, Math.round((deps.clock.now() - startedAt) / 1000));
+
+  return {
+    info: async (): Promise<AppInfo> => ({
+      name: 'Airlock',
+      version: buildInfo.version,
+      commit: buildInfo.commit,
+      builtAt: buildInfo.builtAt,
+      runtime: { node: process.versions.node, platform: process.platform, arch: process.arch },
+      mode: deps.mode,
+      pid: process.pid,
+    }),
+    status: async (): Promise<AppStatus> => ({
+      startedAt: new Date(startedAt).toISOString(),
+      uptimeSeconds: uptimeSeconds(),
+      dataDir: deps.dataDir,
+    }),
+    /** Emits `app.heartbeat` every heartbeatMs while someone listens; clients use it to see a stalled core. */
+    startHeartbeat(): Disposable {
+      const timer = setInterval(() => {
+        if (deps.hub.listenerCount('app.heartbeat') === 0) return;
+        deps.hub.emit('app.heartbeat', { at: new Date(deps.clock.now()).toISOString(), uptimeSeconds: uptimeSeconds() });
+      }, deps.heartbeatMs ?? 5000);
+      timer.unref();
+      return toDisposable(() => clearInterval(timer));
+    },
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * The composition root of the core: builds the services from their dependencies and wires them to
+ * the contract. No SQL, no spawning, no parsing here.
+ */
+import type { CallHandlers } from '../shared/contract';
+import type { Clock } from '../shared/clock';
+import { DisposableStore } from '../shared/disposable';
+import { type CoreMode, createAppService } from './app/app-service';
+import { type Dispatcher, createDispatcher } from './edge/dispatcher';
+import { EventHub } from './edge/event-hub';
+import type { Logger } from './logger';
+import { dataPaths } from './paths';
+import { openConfigDb } from './store/config-db';
+
+export interface ApplianceDeps {
+  dataDir: string;
+  clock: Clock;
+  logger: Logger;
+  mode: CoreMode;
+}
+
+export interface Appliance {
+  readonly dispatcher: Dispatcher;
+  readonly hub: EventHub;
+  dispose(): Promise<void>;
+}
+
+/** Builds every core service for one data directory. Throws AirlockError when the store is refused. */
+export function createAppliance(deps: ApplianceDeps): Appliance {
+  const disposables = new DisposableStore();
+  const paths = dataPaths(deps.dataDir);
+  const hub = new EventHub();
+
+  const store = openConfigDb({ path: paths.configDb, clock: deps.clock, logger: deps.logger.child('store') });
+  disposables.add({ dispose: () => store.close() });
+
+  const app = createAppService({ clock: deps.clock, dataDir: deps.dataDir, mode: deps.mode, hub });
+  disposables.add(app.startHeartbeat());
+
+  const handlers: CallHandlers = {
+    'app.info': () => app.info(),
+    'app.status': () => app.status(),
+    'store.health': async () => store.health(),
+  };
+
+  return {
+    dispatcher: createDispatcher(handlers, deps.logger.child('edge')),
+    hub,
+    dispose: () => disposables.dispose(),
+  };
+}

@@ -1,0 +1,12 @@
+/** Version, commit and build time, baked in by scripts/build.mjs (and vitest.config.ts for tests). */
+declare const __AIRLOCK_BUILD__: { version: string; commit: string; builtAt: string } | undefined;
+
+export interface BuildInfo {
+  version: string;
+  commit: string;
+  builtAt: string;
+}
+
+/** The build facts of this program. */
+export const buildInfo: BuildInfo =
+  typeof __AIRLOCK_BUILD__ === 'undefined' ? { version: '0.0.0-unbuilt', commit: 'unknown', builtAt: 'unknown' } : __AIRLOCK_BUILD__;
