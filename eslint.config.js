@@ -6,36 +6,40 @@ import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 
-const nodeBuiltins = [...new Set(builtinModules.flatMap((name) => [name, `node:${name}`, `${name}/*`, `node:${name}/*`]))];
+const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const builtinNames = [...new Set(builtinModules.map((name) => name.replace(/^node:/, '')))].map(escape).join('|');
 
+// Anchored regular expressions (not gitignore globs, which also match inside relative paths).
 const electronImport = {
-  group: ['electron', 'electron/*'],
+  regex: '^electron(/.*)?$',
   message: 'Only electron/main and electron/preload may import electron (../shared/DESIGN.md, "Layout").',
 };
 const nodeImport = {
-  group: nodeBuiltins,
+  regex: `^(node:.*|(${builtinNames})(/.*)?)$`,
   message: 'This folder runs outside Node: no node:* or Node built-in modules.',
 };
+/** A relative import that reaches into electron/<name> from a sibling folder or from renderer/. */
 const folder = (name) => ({
-  group: [`**/${name}`, `**/${name}/**`],
-  message: `This folder may not import from ${name} (../shared/DESIGN.md, "Layout").`,
+  regex: `^(\\.\\./)+(electron/)?${escape(name)}(/.*)?$`,
+  message: `This folder may not import from electron/${name} (../shared/DESIGN.md, "Layout").`,
 });
+const rendererImport = { regex: '^(\\.\\./)+renderer(/.*)?$', message: 'electron/* may not import the renderer.' };
 
 /** One `no-restricted-imports` rule per runtime folder. */
 const importRules = [
   {
     files: ['electron/shared/**/*.ts'],
-    patterns: [electronImport, nodeImport, folder('core'), folder('gateway'), folder('server'), folder('cli'), folder('main'), folder('preload'), folder('renderer')],
+    patterns: [electronImport, nodeImport, folder('core'), folder('gateway'), folder('server'), folder('cli'), folder('main'), folder('preload'), rendererImport],
   },
-  { files: ['electron/core/**/*.ts'], patterns: [electronImport, folder('gateway'), folder('server'), folder('cli'), folder('main'), folder('preload'), folder('renderer')] },
-  { files: ['electron/gateway/**/*.ts'], patterns: [electronImport, folder('core'), folder('server'), folder('cli'), folder('main'), folder('preload'), folder('renderer')] },
-  { files: ['electron/server/**/*.ts'], patterns: [electronImport, folder('gateway'), folder('cli'), folder('main'), folder('preload'), folder('renderer')] },
-  { files: ['electron/cli/**/*.ts'], patterns: [electronImport, folder('main'), folder('preload'), folder('renderer')] },
-  { files: ['electron/main/**/*.ts'], patterns: [folder('core'), folder('gateway'), folder('server'), folder('cli'), folder('renderer')] },
-  { files: ['electron/preload/**/*.ts'], patterns: [folder('core'), folder('gateway'), folder('server'), folder('cli'), folder('main'), folder('renderer')] },
+  { files: ['electron/core/**/*.ts'], patterns: [electronImport, folder('gateway'), folder('server'), folder('cli'), folder('main'), folder('preload'), rendererImport] },
+  { files: ['electron/gateway/**/*.ts'], patterns: [electronImport, folder('core'), folder('server'), folder('cli'), folder('main'), folder('preload'), rendererImport] },
+  { files: ['electron/server/**/*.ts'], patterns: [electronImport, folder('gateway'), folder('cli'), folder('main'), folder('preload'), rendererImport] },
+  { files: ['electron/cli/**/*.ts'], patterns: [electronImport, folder('main'), folder('preload'), rendererImport] },
+  { files: ['electron/main/**/*.ts'], patterns: [folder('core'), folder('gateway'), folder('server'), folder('cli'), rendererImport] },
+  { files: ['electron/preload/**/*.ts'], patterns: [folder('core'), folder('gateway'), folder('server'), folder('cli'), folder('main'), rendererImport] },
   {
-    files: ['renderer/**/*.{ts,tsx}'],
-    patterns: [electronImport, nodeImport, folder('electron/core'), folder('electron/gateway'), folder('electron/server'), folder('electron/cli'), folder('electron/main'), folder('electron/preload')],
+    files: ['renderer/src/**/*.{ts,tsx}'],
+    patterns: [electronImport, nodeImport, folder('core'), folder('gateway'), folder('server'), folder('cli'), folder('main'), folder('preload')],
   },
 ].map(({ files, patterns }) => ({ files, rules: { 'no-restricted-imports': ['error', { patterns }] } }));
 
@@ -57,6 +61,7 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node } },
   },
   { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs' }, rules: { '@typescript-eslint/no-require-imports': 'off' } },
-  { files: ['renderer/**/*.{ts,tsx}'], languageOptions: { globals: { ...globals.browser } }, plugins: { 'react-hooks': reactHooks }, rules: reactHooks.configs.recommended.rules },
+  { files: ['renderer/vite.config.ts'], languageOptions: { globals: { ...globals.node } } },
+  { files: ['renderer/src/**/*.{ts,tsx}'], languageOptions: { globals: { ...globals.browser } }, plugins: { 'react-hooks': reactHooks }, rules: reactHooks.configs.recommended.rules },
   ...importRules,
 );

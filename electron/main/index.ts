@@ -4,7 +4,7 @@
  * in the tray until Quit).
  */
 import { join } from 'node:path';
-import { BrowserWindow, app, dialog, session } from 'electron';
+import { type BrowserWindow, app, dialog, session } from 'electron';
 import { handleAppProtocol, registerAppScheme } from './app-protocol';
 import { type CoreProcess, startCoreProcess } from './core-process';
 import { registerIpcBridge } from './ipc-bridge';

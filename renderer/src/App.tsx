@@ -38,6 +38,8 @@ function ConsoleApp() {
   useEffect(() => {
     if (session !== 'logged-in') return;
     const created = createWsCoreApi();
+    // The client opens a WebSocket, a side effect: it is made in an effect and disposed in its cleanup.
+    // eslint-disable-next-line react-hooks/set-state-in-effect
     setApi(created);
     const subscription = created.onStateChange((state) => {
       if (state.status === 'logged-out') setSession('logged-out');

@@ -16,7 +16,6 @@ export function useConnectionState(): ConnectionState {
   const api = useApi();
   const [state, setState] = useState(api.state);
   useEffect(() => {
-    setState(api.state);
     const subscription = api.onStateChange(setState);
     return () => void subscription.dispose();
   }, [api]);

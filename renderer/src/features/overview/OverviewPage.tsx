@@ -4,7 +4,7 @@ import { formatBytes, formatDuration } from '../../lib/format';
 
 /** Uptime counted from the core's own start time, so the figure is real between refreshes. */
 function useUptime(startedAt: string | undefined): number | undefined {
-  const [now, setNow] = useState(Date.now());
+  const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     const timer = window.setInterval(() => setNow(Date.now()), 1000);
     return () => window.clearInterval(timer);
