@@ -28,6 +28,10 @@ export function buildProgram(run: (code: Promise<number>) => void): Command {
     .description('Airlock — appliance manager for a self-hosted, air-gapped GitLab Duo AI stack.')
     .version(`${buildInfo.version} (${buildInfo.commit})`, '-v, --version', 'print the version')
     .showHelpAfterError('(run "airlock --help" for the commands and options)')
+    // Set before the subcommands are added, so they inherit it: usage errors throw, and main maps them to exit 2.
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) })
+    .configureHelp({ helpWidth: 110 })
     .addHelpText(
       'after',
       [
@@ -82,8 +86,6 @@ export function main(argv: string[]): void {
   const program = buildProgram((pending) => {
     pending.then(finish, (error: unknown) => finish(reportError(error, { isJson })));
   });
-  program.exitOverride();
-  program.configureOutput({ writeErr: (text) => process.stderr.write(text) });
   try {
     program.parse(argv, { from: 'user' });
   } catch (error) {
