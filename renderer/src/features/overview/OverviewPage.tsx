@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { useCall } from '../../api/api-context';
+import { useCall, useConnectionState } from '../../api/api-context';
 import { formatBytes, formatDuration } from '../../lib/format';
 
 /** Uptime counted from the core's own start time, so the figure is real between refreshes. */
@@ -22,6 +22,7 @@ export function OverviewPage() {
   return (
     <section aria-labelledby="overview-title">
       <h1 id="overview-title">Overview</h1>
+      <AnswerAge at={store.status === 'ok' ? store.at : undefined} />
       <div className="cards">
         <article className="card" aria-labelledby="card-app">
           <h2 id="card-app">Airlock</h2>
@@ -110,10 +111,22 @@ export function OverviewPage() {
 }
 
 function CallStatus({ state }: { state: { status: 'loading' } | { status: 'error'; message: string } }) {
-  if (state.status === 'loading') return <p className="muted">Asking the core…</p>;
+  const connection = useConnectionState();
+  if (state.status === 'loading') return <p className="muted">{connection.status === 'connected' ? 'Asking the core…' : 'Waiting for the connection to the core…'}</p>;
   return (
     <p className="error" role="alert">
       {state.message}
+    </p>
+  );
+}
+
+/** While the core is unreachable, says that the figures shown are its last answer, and from when. */
+function AnswerAge({ at }: { at: number | undefined }) {
+  const connection = useConnectionState();
+  if (connection.status === 'connected' || at === undefined) return null;
+  return (
+    <p className="muted" data-testid="stale-note">
+      Not connected: these are the core's last answers, from {new Date(at).toLocaleTimeString()}.
     </p>
   );
 }
