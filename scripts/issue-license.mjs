@@ -72,7 +72,9 @@ function sign(values) {
   try {
     payload = JSON.parse(readFileSync(payloadPath, 'utf8'));
   } catch (error) {
-    throw new Error(`cannot read ${payloadPath} as JSON: ${error instanceof SyntaxError ? 'invalid JSON' : error.code ?? 'read error'}`);
+    throw new Error(`cannot read ${payloadPath} as JSON: ${error instanceof SyntaxError ? 'invalid JSON' : (error.code ?? 'read error')}`, {
+      cause: error,
+    });
   }
   const check = checkPayload(payload);
   if (!check.ok) throw new Error(`${payloadPath} is not a valid license payload:\n  ${check.issues.join('\n  ')}`);

@@ -45,6 +45,7 @@ const ENVELOPE_KEYS = ['v', 'kid', 'alg', 'payload', 'sig'] as const;
 
 /** Why a file was not readable as a license; stable identifiers for tests, the CLI and the UI. */
 export type MalformedReason =
+  | 'not-file-contents'
   | 'empty'
   | 'too-large'
   | 'not-ascii'

@@ -261,9 +261,10 @@ function keyObjectOf(key: TrustedKey): KeyObject | null {
 }
 
 const MALFORMED_TEXT: Record<MalformedReason, string> = {
+  'not-file-contents': 'what was given is not the contents of a file',
   empty: 'the file is empty',
   'too-large': 'the file is far larger than a license',
-  'not-ascii': 'the file contains characters a license never has (is it UTF-16 or binary?)',
+  'not-ascii': 'the file contains characters a license never has (a byte-order mark, UTF-16 text or binary data)',
   armor: `the BEGIN/END AIRLOCK LICENSE lines or the 64-column body are not intact`,
   base64: 'the body is not valid base64',
   'envelope-json': 'the decoded body is not a license envelope',
@@ -328,7 +329,7 @@ function evaluateVerified(verified: VerifiedLicense, options: VerifyLicenseOptio
         missing: match.missing,
         isHardwareUnknown,
         message: isHardwareUnknown
-          ? `License ${licenseId} is bound to specific hardware, and this host's hardware ids could not be read. Check that the GPUs are visible (airlock probe) and try again.`
+          ? `License ${licenseId} is bound to specific hardware, and this host's hardware ids could not be read. Check that the GPU probe sees the GPUs and that /etc/machine-id exists, then check again.`
           : `License ${licenseId} is bound to other hardware: ${match.matched} of ${match.total} components match and ${match.required} are required. ` +
             `Not found on this host: ${which}. Ask your vendor to re-issue the license for this host, with the output of "airlock license fingerprint".`,
       };
@@ -412,6 +413,9 @@ export function verifyLicense(input: string | Uint8Array | null | undefined, opt
     }
     return { state: 'missing', message: `No license is installed. ${INSTALL_HINT}` };
   }
+
+  // Types vanish at runtime: whatever else arrives (a number, an object from a bad caller) is not a file.
+  if (typeof input !== 'string' && !(input instanceof Uint8Array)) return malformedStatus('not-file-contents');
 
   const parsed = parseLicenseEnvelope(input);
   if (!parsed.ok) {

@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+// Verification time per license (reliability.md §2, L6: target < 5 ms).
+//
+//   npx node scripts/bench-license.mjs [--runs N]
+//
+// Prints the first (cold: key import, JIT) verification and the distribution over N warm ones,
+// for a plain license and one bound to hardware. Exit status 1 when the warm p99 misses the target.
+import { parseArgs } from 'node:util';
+import { performance } from 'node:perf_hooks';
+import './register-ts-hooks.mjs';
+
+const { generateLicenseKeyPair, signLicense } = await import('../electron/core/license/sign-license.ts');
+const { verifyLicense } = await import('../electron/core/license/verify-license.ts');
+const { hashHardwareComponent } = await import('../electron/core/license/hardware-binding.ts');
+
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '5000' } } });
+const runs = Number(values.runs);
+const TARGET_MS = 5;
+const kid = 'airlock-bench';
+const { privateKeyPem, publicKeyPem } = generateLicenseKeyPair();
+const base = {
+  formatVersion: 1,
+  licenseId: 'AL-BENCH-0001',
+  licensee: { name: 'Bench Operator', company: 'Bench Corp', email: 'bench@example.com' },
+  plan: 'ultimate',
+  addOns: [{ id: 'duo_enterprise', seats: 100, startsAt: '2026-01-01T00:00:00Z', expiresAt: '2027-01-01T00:00:00Z' }],
+  issuedAt: '2026-01-01T00:00:00Z',
+  startsAt: '2026-01-01T00:00:00Z',
+  expiresAt: '2027-01-01T00:00:00Z',
+  notifyFrom: '2026-12-01T00:00:00Z',
+  graceDays: 14,
+  limits: { maxGpus: 8, maxDeployments: 16 },
+};
+const gpus = Array.from({ length: 8 }, (_, i) => `GPU-0000000${i}`);
+const hardware = { machineIdHash: hashHardwareComponent('machine-id', 'm'), gpuUuidHashes: gpus.map((g) => hashHardwareComponent('gpu-uuid', g)) };
+const cases = [
+  ['plain', signLicense({ payload: base, kid, privateKey: privateKeyPem })],
+  ['bound to 1 + 8 GPUs', signLicense({ payload: { ...base, hardware: { ...hardware, required: 8 } }, kid, privateKey: privateKeyPem })],
+];
+
+let worst = 0;
+for (const [name, license] of cases) {
+  // A fresh key object per case, so the first call includes the key import as in a real start.
+  const options = { trustedKeys: [{ kid, isTestKey: false, publicKeyPem }], isProductionBuild: true, now: Date.parse('2026-06-01T00:00:00Z'), hardware };
+  let t = performance.now();
+  const first = verifyLicense(license, options);
+  const coldMs = performance.now() - t;
+  if (first.state !== 'valid') throw new Error(`${name}: ${first.state}`);
+  const samples = new Float64Array(runs);
+  for (let i = 0; i < runs; i += 1) {
+    t = performance.now();
+    verifyLicense(license, options);
+    samples[i] = performance.now() - t;
+  }
+  samples.sort();
+  const pick = (q) => samples[Math.min(runs - 1, Math.floor(q * runs))];
+  const mean = samples.reduce((a, b) => a + b, 0) / runs;
+  worst = Math.max(worst, pick(0.99));
+  console.log(
+    `${name} (${license.length} B): cold ${coldMs.toFixed(3)} ms; warm over ${runs}: mean ${mean.toFixed(3)} ms, ` +
+      `p50 ${pick(0.5).toFixed(3)} ms, p99 ${pick(0.99).toFixed(3)} ms, max ${samples[runs - 1].toFixed(3)} ms`,
+  );
+}
+console.log(worst < TARGET_MS ? `OK: p99 under ${TARGET_MS} ms` : `FAIL: p99 ${worst.toFixed(3)} ms ≥ ${TARGET_MS} ms`);
+process.exitCode = worst < TARGET_MS ? 0 : 1;
