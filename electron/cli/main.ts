@@ -7,6 +7,7 @@ import { AirlockError } from '../shared/errors';
 import { buildInfo } from '../core/build-info';
 import { type LogLevel, createLogger } from '../core/logger';
 import { resolveDataDir } from '../core/paths';
+import { runProbe } from './commands/probe';
 import { runServe } from './commands/serve';
 import { runStatus } from './commands/status';
 import { EXIT, reportError } from './output';
@@ -15,6 +16,11 @@ const DEFAULT_PORT = 7070;
 
 function parsePort(value: string): number {
   if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError(`"${value}" is not a port number (0–65535).`);
+  return Number(value);
+}
+
+function parseTimeout(value: string): number {
+  if (!/^\d{1,6}$/.test(value) || Number(value) < 100) throw new InvalidArgumentError(`"${value}" is not a timeout in milliseconds (100 or more).`);
   return Number(value);
 }
 
@@ -70,6 +76,26 @@ export function buildProgram(run: (code: Promise<number>) => void): Command {
     .option('--json', 'print JSON')
     .action((options: { dataDir?: string; json?: boolean }) => {
       run(runStatus({ dataDir: resolveDataDir({ flag: options.dataDir }), isJson: options.json }).catch((error: unknown) => reportError(error, { isJson: options.json })));
+    });
+
+  program
+    .command('probe')
+    .description('probe the GPUs (nvidia-smi) and the host, and check GitLab\'s minimums; needs no running core')
+    .addOption(new Option('--nvidia-smi <path>', 'nvidia-smi to run (default: found on PATH; AIRLOCK_NVIDIA_SMI overrides)'))
+    .addOption(new Option('--timeout <ms>', 'kill nvidia-smi after this long').default(5000).argParser(parseTimeout))
+    .addOption(dataDirOption())
+    .addOption(new Option('--model-dir <dir>', 'also report free space where the models live'))
+    .option('--json', 'print JSON (the shape is documented in the README)')
+    .action((options: { nvidiaSmi?: string; timeout: number; dataDir?: string; modelDir?: string; json?: boolean }) => {
+      run(
+        runProbe({
+          ...(options.nvidiaSmi ? { nvidiaSmi: options.nvidiaSmi } : {}),
+          ...(options.modelDir ? { modelDir: options.modelDir } : {}),
+          timeoutMs: options.timeout,
+          dataDir: resolveDataDir({ flag: options.dataDir }),
+          isJson: options.json,
+        }).catch((error: unknown) => reportError(error, { isJson: options.json })),
+      );
     });
 
   return program;

@@ -6,11 +6,16 @@ import type { CallHandlers } from '../shared/contract';
 import type { Clock } from '../shared/clock';
 import { DisposableStore } from '../shared/disposable';
 import { type CoreMode, createAppService } from './app/app-service';
+import { createCatalogService } from './catalog/catalog-service';
 import { type Dispatcher, createDispatcher } from './edge/dispatcher';
 import { EventHub } from './edge/event-hub';
 import type { Logger } from './logger';
 import { dataPaths } from './paths';
+import { createProbeService } from './probe/probe-service';
+import { createSettingsService } from './settings/settings-service';
+import { resourcesDir } from './resources';
 import { openConfigDb } from './store/config-db';
+import { createSettingsRepo } from './store/settings-repo';
 
 export interface ApplianceDeps {
   dataDir: string;
@@ -34,6 +39,12 @@ export function createAppliance(deps: ApplianceDeps): Appliance {
   const store = openConfigDb({ path: paths.configDb, clock: deps.clock, logger: deps.logger.child('store') });
   disposables.add({ dispose: () => store.close() });
 
+  const settings = createSettingsService({ repo: createSettingsRepo(store.db), clock: deps.clock, logger: deps.logger.child('settings') });
+  const probe = createProbeService({ clock: deps.clock, logger: deps.logger.child('probe'), hub, settings, dataDir: deps.dataDir });
+  disposables.add(probe.start());
+
+  const catalog = createCatalogService(resourcesDir());
+
   const app = createAppService({ clock: deps.clock, dataDir: deps.dataDir, mode: deps.mode, hub });
   disposables.add(app.startHeartbeat());
 
@@ -41,6 +52,11 @@ export function createAppliance(deps: ApplianceDeps): Appliance {
     'app.info': () => app.info(),
     'app.status': () => app.status(),
     'store.health': async () => store.health(),
+    'hardware.snapshot': () => probe.snapshot(),
+    'hardware.history': async () => probe.history(),
+    'catalog.get': async () => catalog.get(),
+    'settings.list': async () => settings.list(),
+    'settings.set': async ({ key, value }) => settings.set(key, value),
   };
 
   return {

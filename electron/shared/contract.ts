@@ -4,6 +4,9 @@
  * and the core parses every payload with these schemas at its edge.
  */
 import { z } from 'zod';
+import { catalogSchema } from './fit/catalog-schema';
+import { hardwareSnapshotSchema, telemetryHistorySchema, telemetryTickSchema } from './hardware';
+import { settingEntrySchema } from './settings';
 
 /** Input of a call that takes no arguments. Strict, so a stray field is an error, not ignored. */
 const noInput = z.object({}).strict();
@@ -63,9 +66,15 @@ export const contract = {
     'app.info': call(noInput, appInfoSchema, 'Version, build and runtime of the running core.'),
     'app.status': call(noInput, appStatusSchema, 'Start time, uptime and data directory of the running core.'),
     'store.health': call(noInput, storeHealthSchema, 'Checks config.db: schema version, journal mode, integrity, size.'),
+    'hardware.snapshot': call(noInput, hardwareSnapshotSchema, 'Probes the GPUs (nvidia-smi) and the host, with the GitLab minimum checks.'),
+    'hardware.history': call(noInput, telemetryHistorySchema, 'The live GPU telemetry of the last 10 minutes.'),
+    'catalog.get': call(noInput, catalogSchema, 'The model catalog: GitLab Duo families, features and model architectures for the fit planner.'),
+    'settings.list': call(noInput, z.array(settingEntrySchema), 'Every setting with its value, default and meaning.'),
+    'settings.set': call(z.object({ key: z.string().max(200), value: z.unknown() }).strict(), settingEntrySchema, 'Changes one setting (null resets it to the default).'),
   },
   events: {
     'app.heartbeat': heartbeatSchema,
+    'hardware.telemetry': telemetryTickSchema,
   },
 } as const;
 

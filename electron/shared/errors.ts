@@ -107,6 +107,32 @@ export const errorCatalog = {
     (d) => `Refused a connection from origin "${d.origin}": the console only accepts its own pages.`,
   ),
 
+  // Settings
+  SETTING_UNKNOWN: entry<{ key: string; known: string[] }>(
+    404,
+    (d) => `There is no setting "${d.key}". Known settings: ${d.known.join(', ')}.`,
+  ),
+  SETTING_INVALID: entry<{ key: string; reason: string }>(
+    400,
+    (d) => `Invalid value for ${d.key}: ${d.reason}. Nothing was changed.`,
+  ),
+
+  // Catalog and fit
+  CATALOG_INVALID: entry<{ path: string; reason: string }>(
+    500,
+    (d) => `The model catalog ${d.path} is not valid (${d.reason}). Reinstall Airlock; the catalog ships with it.`,
+  ),
+  MODEL_NOT_FOUND: entry<{ model: string; suggestions: string[] }>(
+    404,
+    (d) =>
+      `No catalog model or model directory "${d.model}".` +
+      (d.suggestions.length > 0 ? ` Did you mean: ${d.suggestions.join(', ')}?` : ' Run "airlock fit --list" for the catalog, or give a directory with config.json.'),
+  ),
+  MODEL_DIR_INVALID: entry<{ path: string; reason: string }>(
+    400,
+    (d) => `${d.path} is not a usable model directory: ${d.reason}.`,
+  ),
+
   // CLI
   CLI_INVALID_ARGUMENT: entry<{ argument: string; reason: string }>(
     2,

@@ -23,13 +23,14 @@ const storeHealth = {
   checkMs: 0.2,
 };
 
+/** Only the calls these tests make; the others are never reached. */
 function makeHandlers(overrides: Partial<CallHandlers> = {}): CallHandlers {
   return {
     'app.info': async () => ({ name: 'Airlock', version: '1.2.3', commit: 'abc', builtAt: 'x', runtime: { node: '24', platform: 'linux', arch: 'x64' }, mode: 'console', pid: 1 }),
     'app.status': async () => ({ startedAt: 'x', uptimeSeconds: 5, dataDir: '/d' }),
     'store.health': async () => storeHealth,
     ...overrides,
-  };
+  } as CallHandlers;
 }
 
 /** A client wired to a core edge in memory, with the frames recorded. */

@@ -1,0 +1,45 @@
+/**
+ * The appliance's settings: one typed entry per key, with its default and what it means. The core
+ * stores values in config.db; every value is parsed with its schema on the way in.
+ */
+import { z } from 'zod';
+
+interface SettingSpec<S extends z.ZodType> {
+  readonly schema: S;
+  readonly defaultValue: z.output<S>;
+  readonly description: string;
+}
+
+function setting<S extends z.ZodType>(schema: S, defaultValue: z.output<S>, description: string): SettingSpec<S> {
+  return { schema, defaultValue, description };
+}
+
+const absolutePathOrEmpty = z
+  .string()
+  .max(4096)
+  .refine((value) => value === '' || value.startsWith('/'), 'must be an absolute path, or empty for the default');
+
+export const settingSpecs = {
+  'probe.nvidiaSmiPath': setting(absolutePathOrEmpty, '', 'Path to nvidia-smi; empty: found on PATH. The AIRLOCK_NVIDIA_SMI environment variable overrides it.'),
+  'probe.timeoutMs': setting(z.number().int().min(500).max(60_000), 5000, 'How long one nvidia-smi call may take before it is killed (ms).'),
+  'probe.telemetryIntervalMs': setting(z.number().int().min(500).max(60_000), 2000, 'How often live GPU telemetry is read (ms).'),
+  'paths.modelDir': setting(absolutePathOrEmpty, '', 'Directory that holds local model weights; its free space is checked on the Hardware page.'),
+} as const;
+
+export type SettingKey = keyof typeof settingSpecs;
+export type SettingValue<K extends SettingKey> = z.output<(typeof settingSpecs)[K]['schema']>;
+export const settingKeys = Object.keys(settingSpecs) as SettingKey[];
+
+export function isSettingKey(key: unknown): key is SettingKey {
+  return typeof key === 'string' && Object.prototype.hasOwnProperty.call(settingSpecs, key);
+}
+
+export const settingEntrySchema = z.object({
+  key: z.string(),
+  value: z.unknown(),
+  defaultValue: z.unknown(),
+  isDefault: z.boolean(),
+  description: z.string(),
+  updatedAt: z.string().nullable(),
+});
+export type SettingEntry = z.infer<typeof settingEntrySchema>;
