@@ -7,6 +7,7 @@ import { AirlockError } from '../shared/errors';
 import { buildInfo } from '../core/build-info';
 import { type LogLevel, createLogger } from '../core/logger';
 import { resolveDataDir } from '../core/paths';
+import { runFit } from './commands/fit';
 import { runProbe } from './commands/probe';
 import { runServe } from './commands/serve';
 import { runStatus } from './commands/status';
@@ -22,6 +23,19 @@ function parsePort(value: string): number {
 function parseTimeout(value: string): number {
   if (!/^\d{1,6}$/.test(value) || Number(value) < 100) throw new InvalidArgumentError(`"${value}" is not a timeout in milliseconds (100 or more).`);
   return Number(value);
+}
+
+function positiveInt(flag: string) {
+  return (value: string): number => {
+    if (!/^\d{1,9}$/.test(value) || Number(value) < 1) throw new InvalidArgumentError(`${flag} must be a positive whole number, not "${value}".`);
+    return Number(value);
+  };
+}
+
+function fraction(value: string): number {
+  const n = Number(value);
+  if (!/^(0?\.\d+|1(\.0+)?)$/.test(value) || !(n > 0 && n <= 1)) throw new InvalidArgumentError(`"${value}" is not a fraction in (0, 1], e.g. 0.9.`);
+  return n;
 }
 
 function dataDirOption(): Option {
@@ -96,6 +110,22 @@ export function buildProgram(run: (code: Promise<number>) => void): Command {
           isJson: options.json,
         }).catch((error: unknown) => reportError(error, { isJson: options.json })),
       );
+    });
+
+  program
+    .command('fit')
+    .description('will MODEL (a catalog id or a local model directory) fit on this host, how, and with which vLLM flags; exit 0 fits, 1 does not')
+    .argument('<model>', 'catalog model id (e.g. gpt-oss-120b) or a directory with config.json and weights')
+    .addOption(new Option('--context <tokens>', 'context length per request (default 32768, clamped to the model maximum)').argParser(positiveInt('--context')))
+    .addOption(new Option('--concurrency <n>', 'full-length requests that must fit at once (default 1)').argParser(positiveInt('--concurrency')))
+    .addOption(new Option('--utilization <fraction>', 'vLLM --gpu-memory-utilization (default 0.9)').argParser(fraction))
+    .addOption(new Option('--precision <id>', 'catalog precision, e.g. bf16, fp8, awq (default: the model\'s own)'))
+    .addOption(new Option('--gpus <COUNTxMiB>', 'plan for idle GPUs you do not have yet, e.g. 2x81559, instead of probing'))
+    .addOption(new Option('--nvidia-smi <path>', 'nvidia-smi to run (default: found on PATH; AIRLOCK_NVIDIA_SMI overrides)'))
+    .addOption(new Option('--timeout <ms>', 'kill nvidia-smi after this long').default(5000).argParser(parseTimeout))
+    .option('--json', 'print JSON (the shape is documented in the README)')
+    .action((model: string, options: { context?: number; concurrency?: number; utilization?: number; precision?: string; gpus?: string; nvidiaSmi?: string; timeout: number; json?: boolean }) => {
+      run(runFit({ model, ...options, timeoutMs: options.timeout, isJson: options.json }).catch((error: unknown) => reportError(error, { isJson: options.json })));
     });
 
   return program;

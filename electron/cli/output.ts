@@ -10,6 +10,10 @@ export const EXIT = { ok: 0, failure: 1, usage: 2, noCore: 3, store: 4 } as cons
 
 const exitByCode: Partial<Record<ErrorCode, number>> = {
   CLI_INVALID_ARGUMENT: EXIT.usage,
+  MODEL_NOT_FOUND: EXIT.usage,
+  MODEL_DIR_INVALID: EXIT.usage,
+  SETTING_UNKNOWN: EXIT.usage,
+  SETTING_INVALID: EXIT.usage,
   CONSOLE_TLS_REQUIRED: EXIT.usage,
   CONSOLE_TLS_UNREADABLE: EXIT.usage,
   CORE_NOT_RUNNING: EXIT.noCore,

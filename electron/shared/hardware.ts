@@ -16,6 +16,7 @@ export const gpuInfoSchema = z.object({
   memoryTotalMiB: num,
   memoryUsedMiB: num,
   memoryFreeMiB: num,
+  memoryReservedMiB: num,
   utilizationGpuPercent: num,
   utilizationMemoryPercent: num,
   temperatureC: num,

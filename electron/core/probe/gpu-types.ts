@@ -40,6 +40,8 @@ export interface GpuInfo {
   memoryTotalMiB: number | null;
   memoryUsedMiB: number | null;
   memoryFreeMiB: number | null;
+  /** VRAM the driver reserves for itself (`<reserved>`, driver ≥ 510): never available to vLLM. */
+  memoryReservedMiB: number | null;
   utilizationGpuPercent: number | null;
   utilizationMemoryPercent: number | null;
   temperatureC: number | null;

@@ -468,6 +468,7 @@ function parseGpu(gpu: XmlNode, index: number, driverVersion: string | null, cud
     memoryTotalMiB: parseReading(textAt(gpu, 'fb_memory_usage', 'total')),
     memoryUsedMiB: parseReading(textAt(gpu, 'fb_memory_usage', 'used')),
     memoryFreeMiB: parseReading(textAt(gpu, 'fb_memory_usage', 'free')),
+    memoryReservedMiB: parseReading(textAt(gpu, 'fb_memory_usage', 'reserved')),
     utilizationGpuPercent: parseReading(textAt(gpu, 'utilization', 'gpu_util')),
     utilizationMemoryPercent: parseReading(textAt(gpu, 'utilization', 'memory_util')),
     temperatureC: parseReading(textAt(gpu, 'temperature', 'gpu_temp')),

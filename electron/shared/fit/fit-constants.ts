@@ -50,3 +50,6 @@ export const CONTEXT_ROUNDING_TOKENS = 256;
 
 /** Default context when the caller gives none: GitLab's GPT-OSS recipe uses 32k (vllm.md §8.4). */
 export const DEFAULT_CONTEXT_TOKENS = 32_768;
+
+/** Default `--max-num-seqs`: GitLab's GPT-OSS-120B recipe runs 16 (vllm.md §8.4). */
+export const DEFAULT_MAX_NUM_SEQS = 16;

@@ -29,6 +29,7 @@ import {
   MAX_GPUS_PER_HOST,
   MIB,
   TENSOR_PARALLEL_OVERHEAD_BYTES,
+  DEFAULT_MAX_NUM_SEQS,
 } from './fit-constants';
 import { fullAttentionLayers, kvBytesPerLayerToken, kvBytesPerSequence, kvBytesPerToken } from './kv-cache';
 import { type ModelSpec, type PlannedPrecision } from './model-spec';
@@ -54,7 +55,9 @@ export interface FitInput {
   /** Requests of full context length that must fit at once; default 1. */
   concurrency?: number;
   /**
-   * `--max-num-seqs`; default `concurrency`. vLLM may schedule more sequences than fit at full
+   * `--max-num-seqs`; default max(concurrency, 16), GitLab's value in its GPT-OSS-120B recipe.
+   * Never just `concurrency`: with the default concurrency of 1 that would make vLLM serve one
+   * request at a time. vLLM may schedule more sequences than fit at full
    * length (most are shorter; it preempts when the cache runs out): GitLab's GPT-OSS-120B recipe
    * runs 16 with about 10 full-length 32k requests fitting (vllm.md §8.4).
    */
@@ -199,7 +202,7 @@ function normalise(input: FitInput): Request {
   if (!precision) throw new RangeError(`Model ${model.id} has no precision "${precisionId}" (has: ${model.precisions.map((p) => p.id).join(', ')}).`);
   const contextLength = input.contextLength ?? Math.min(model.architecture.maxContext, DEFAULT_CONTEXT_TOKENS);
   const concurrency = input.concurrency ?? 1;
-  const maxNumSeqs = input.maxNumSeqs ?? concurrency;
+  const maxNumSeqs = input.maxNumSeqs ?? Math.max(concurrency, DEFAULT_MAX_NUM_SEQS);
   const utilization = input.gpuMemoryUtilization ?? DEFAULT_GPU_MEMORY_UTILIZATION;
   if (!Number.isInteger(contextLength) || contextLength < 1) throw new RangeError(`Context length must be a positive integer, got ${contextLength}.`);
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`Concurrency must be a positive integer, got ${concurrency}.`);

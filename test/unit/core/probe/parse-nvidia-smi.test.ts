@@ -88,6 +88,7 @@ describe('parseNvidiaSmiXml on every XML capture', () => {
       memoryTotalMiB: 24564,
       memoryUsedMiB: 22437,
       memoryFreeMiB: 1678,
+      memoryReservedMiB: 450,
       utilizationGpuPercent: 0,
       utilizationMemoryPercent: 0,
       temperatureC: 13,
@@ -107,6 +108,8 @@ describe('parseNvidiaSmiXml on every XML capture', () => {
 
   it('reads MIG mode, N/A utilisation, v12 power_draw and zero ECC counts on the A100', () => {
     const [gpu] = inventoryOf(fixture(A100)).gpus;
+    // The driver's own reservation: never available to vLLM (the fit planner subtracts it).
+    expect(gpu?.memoryReservedMiB).toBe(869);
     expect(gpu).toMatchObject({
       migMode: 'enabled',
       migDeviceCount: 4,

@@ -201,7 +201,7 @@ describe('largest context, concurrency and suggestions', () => {
 
     const fp8 = planFit({ model: spec('llama-3.1-70b-instruct'), precisionId: 'fp8', contextLength: 4096, gpus: [h100(0)] });
     expect(fp8.fits).toBe(true);
-    expect(fp8.vllmArgs).toEqual(['--tensor-parallel-size', '1', '--max-model-len', '4096', '--gpu-memory-utilization', '0.9', '--max-num-seqs', '1', '--quantization', 'fp8']);
+    expect(fp8.vllmArgs).toEqual(['--tensor-parallel-size', '1', '--max-model-len', '4096', '--gpu-memory-utilization', '0.9', '--max-num-seqs', '16', '--quantization', 'fp8']);
   });
 
   it('suggests an FP8 KV cache when that alone is enough, and emits the flag when asked', () => {
@@ -384,11 +384,23 @@ describe('parseHfConfig', () => {
     expect(local.precisions.map((p) => p.id)).toEqual(['checkpoint', 'fp8']);
     const plan = planFit({ model: local, contextLength: 131072, gpus: [a100_40(0)] });
     expect(plan).toMatchObject({ fits: true, tensorParallelSize: 1 });
-    expect(plan.vllmArgs).toEqual(['--tensor-parallel-size', '1', '--max-model-len', '131072', '--gpu-memory-utilization', '0.9', '--max-num-seqs', '1']);
+    expect(plan.vllmArgs).toEqual(['--tensor-parallel-size', '1', '--max-model-len', '131072', '--gpu-memory-utilization', '0.9', '--max-num-seqs', '16']);
 
     // A float32 checkpoint loads as 16-bit under vLLM's dtype "auto": half the file size on the GPU.
     const fp32 = parseHfConfig({ ...llama31_8b, torch_dtype: 'float32' });
     if (!fp32.ok) throw new Error('expected ok');
     expect(modelSpecFromHfConfig(fp32, { id: 'x', name: 'x', weightFileBytes: 32e9 }).precisions[0]?.weightBytes).toBe(16e9);
+  });
+});
+
+describe('--max-num-seqs default', () => {
+  it('never caps vLLM at the requested full-length count: at least 16 (GitLab recipe), more when asked', () => {
+    if (!parsed.ok) throw new Error('catalog invalid');
+    const model = modelSpecFromCatalog(parsed.catalog.models.find((m) => m.id === 'mistral-7b-instruct-v0.3')!)!;
+    const gpus = [{ index: 0, name: 'H100', memoryTotalMiB: 81559, memoryFreeMiB: 81000 }];
+    const seqs = (plan: ReturnType<typeof planFit>) => plan.vllmArgs![plan.vllmArgs!.indexOf('--max-num-seqs') + 1];
+    expect(seqs(planFit({ model, gpus, contextLength: 8192 }))).toBe('16');
+    expect(seqs(planFit({ model, gpus, contextLength: 8192, concurrency: 24 }))).toBe('24');
+    expect(seqs(planFit({ model, gpus, contextLength: 8192, maxNumSeqs: 4 }))).toBe('4');
   });
 });
