@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 import { readBuildInfo } from './scripts/build-info.mjs';
 
-const buildInfo = readBuildInfo() as { version: string; commit: string; builtAt: string };
+const buildInfo = readBuildInfo() as { version: string; commit: string; builtAt: string; channel: string };
 
 export default defineConfig({
   define: { __AIRLOCK_BUILD__: JSON.stringify(buildInfo) },

@@ -11,5 +11,7 @@ export function readBuildInfo(root = process.cwd()) {
   } catch {
     // Not a git checkout (an unpacked release): keep "unknown".
   }
-  return { version: pkg.version, commit, builtAt: new Date().toISOString() };
+  // Release builds set AIRLOCK_BUILD_CHANNEL=production: they refuse test-signed licenses.
+  const channel = process.env.AIRLOCK_BUILD_CHANNEL === 'production' ? 'production' : 'development';
+  return { version: pkg.version, commit, builtAt: new Date().toISOString(), channel };
 }

@@ -8,6 +8,7 @@ import { buildInfo } from '../core/build-info';
 import { type LogLevel, createLogger } from '../core/logger';
 import { resolveDataDir } from '../core/paths';
 import { runFit } from './commands/fit';
+import { LICENSE_EXIT, runLicenseFingerprint, runLicenseInstall, runLicenseShow, runLicenseVerify } from './commands/license';
 import { runProbe } from './commands/probe';
 import { runServe } from './commands/serve';
 import { runStatus } from './commands/status';
@@ -126,6 +127,51 @@ export function buildProgram(run: (code: Promise<number>) => void): Command {
     .option('--json', 'print JSON (the shape is documented in the README)')
     .action((model: string, options: { context?: number; concurrency?: number; utilization?: number; precision?: string; gpus?: string; nvidiaSmi?: string; timeout: number; json?: boolean }) => {
       run(runFit({ model, ...options, timeoutMs: options.timeout, isJson: options.json }).catch((error: unknown) => reportError(error, { isJson: options.json })));
+    });
+
+  const license = program.command('license').description('show, install and verify the offline license');
+  license
+    .command('show')
+    .description('the running core\'s license: state, details, days left, what it allows, history')
+    .addOption(dataDirOption())
+    .option('--json', 'print JSON')
+    .action((options: { dataDir?: string; json?: boolean }) => {
+      run(runLicenseShow({ dataDir: resolveDataDir({ flag: options.dataDir }), isJson: options.json }).catch((error: unknown) => reportError(error, { isJson: options.json })));
+    });
+  license
+    .command('install')
+    .description('verify FILE and make it the active license of the running core')
+    .argument('<file>', 'the license file (-----BEGIN AIRLOCK LICENSE----- …)')
+    .addOption(dataDirOption())
+    .option('--json', 'print JSON')
+    .action((file: string, options: { dataDir?: string; json?: boolean }) => {
+      run(
+        runLicenseInstall({ file, dataDir: resolveDataDir({ flag: options.dataDir }), isJson: options.json }).catch((error: unknown) => {
+          const code = reportError(error, { isJson: options.json });
+          const state = error instanceof Error && 'data' in error ? (error as { data: { state?: string } }).data.state : undefined;
+          return state && state in LICENSE_EXIT ? LICENSE_EXIT[state as keyof typeof LICENSE_EXIT] : code;
+        }),
+      );
+    });
+  license
+    .command('verify')
+    .description('check FILE on its own (no core needed, nothing stored)')
+    .argument('<file>', 'the license file')
+    .option('--json', 'print JSON')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 valid or expiring soon · 10 in grace · 11 expired · 12 not yet valid · 13 clock rollback · 14 hardware mismatch · ' +
+        '15 not trusted (bad signature, unknown or test key, algorithm) · 16 unsupported version · 17 malformed · 18 no license · 2 unreadable file.',
+    )
+    .action((file: string, options: { json?: boolean }) => {
+      run(runLicenseVerify({ file, isJson: options.json }).catch((error: unknown) => reportError(error, { isJson: options.json })));
+    });
+  license
+    .command('fingerprint')
+    .description('print the hashed machine-id and GPU UUIDs a vendor needs to bind a license to this host')
+    .option('--json', 'print JSON')
+    .action((options: { json?: boolean }) => {
+      run(runLicenseFingerprint({ isJson: options.json }).catch((error: unknown) => reportError(error, { isJson: options.json })));
     });
 
   return program;

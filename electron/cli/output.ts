@@ -11,6 +11,7 @@ export const EXIT = { ok: 0, failure: 1, usage: 2, noCore: 3, store: 4 } as cons
 const exitByCode: Partial<Record<ErrorCode, number>> = {
   CLI_INVALID_ARGUMENT: EXIT.usage,
   MODEL_NOT_FOUND: EXIT.usage,
+  LICENSE_FILE_UNREADABLE: EXIT.usage,
   MODEL_DIR_INVALID: EXIT.usage,
   SETTING_UNKNOWN: EXIT.usage,
   SETTING_INVALID: EXIT.usage,

@@ -2,11 +2,16 @@
  * The composition root of the core: builds the services from their dependencies and wires them to
  * the contract. No SQL, no spawning, no parsing here.
  */
+import { join } from 'node:path';
 import type { CallHandlers } from '../shared/contract';
 import type { Clock } from '../shared/clock';
 import { DisposableStore } from '../shared/disposable';
 import { type CoreMode, createAppService } from './app/app-service';
 import { createCatalogService } from './catalog/catalog-service';
+import { buildInfo } from './build-info';
+import { readHardwareFingerprint } from './license/hardware-id';
+import { readTrustedKeys } from './license/license-keys';
+import { clockMarkPath, createLicenseService } from './license/license-service';
 import { type Dispatcher, createDispatcher } from './edge/dispatcher';
 import { EventHub } from './edge/event-hub';
 import type { Logger } from './logger';
@@ -15,6 +20,7 @@ import { createProbeService } from './probe/probe-service';
 import { createSettingsService } from './settings/settings-service';
 import { resourcesDir } from './resources';
 import { openConfigDb } from './store/config-db';
+import { createLicenseRepo } from './store/license-repo';
 import { createSettingsRepo } from './store/settings-repo';
 
 export interface ApplianceDeps {
@@ -31,7 +37,11 @@ export interface Appliance {
 }
 
 /** Builds every core service for one data directory. Throws AirlockError when the store is refused. */
-export function createAppliance(deps: ApplianceDeps): Appliance {
+export async function createAppliance(deps: ApplianceDeps): Promise<Appliance> {
+  // Read what can fail before anything that must be released is opened.
+  const resources = resourcesDir();
+  const trustedKeys = await readTrustedKeys(join(resources, 'license-keys'));
+
   const disposables = new DisposableStore();
   const paths = dataPaths(deps.dataDir);
   const hub = new EventHub();
@@ -43,7 +53,19 @@ export function createAppliance(deps: ApplianceDeps): Appliance {
   const probe = createProbeService({ clock: deps.clock, logger: deps.logger.child('probe'), hub, settings, dataDir: deps.dataDir });
   disposables.add(probe.start());
 
-  const catalog = createCatalogService(resourcesDir());
+  const catalog = createCatalogService(resources);
+  const isProductionBuild = buildInfo.channel === 'production';
+  const license = createLicenseService({
+    repo: createLicenseRepo(store.db),
+    clock: deps.clock,
+    logger: deps.logger.child('license'),
+    hub,
+    // Test keys stay listed in production so a test-signed file gets its own precise refusal.
+    trustedKeys,
+    isProductionBuild,
+    clockMarkFile: clockMarkPath(deps.dataDir),
+    hardware: () => readHardwareFingerprint({ gpuUuids: probe.lastGpuUuids() }),
+  });
 
   const app = createAppService({ clock: deps.clock, dataDir: deps.dataDir, mode: deps.mode, hub });
   disposables.add(app.startHeartbeat());
@@ -55,6 +77,9 @@ export function createAppliance(deps: ApplianceDeps): Appliance {
     'hardware.snapshot': () => probe.snapshot(),
     'hardware.history': async () => probe.history(),
     'catalog.get': async () => catalog.get(),
+    'license.status': () => license.view(),
+    'license.install': ({ text }) => license.install(text),
+    'license.history': async () => license.history(),
     'settings.list': async () => settings.list(),
     'settings.set': async ({ key, value }) => settings.set(key, value),
   };

@@ -25,7 +25,7 @@ export async function startCoreHost(options: { dataDir: string; mode: CoreMode; 
   await claimSocketPath(paths.controlSocket);
 
   const disposables = new DisposableStore();
-  const appliance = disposables.add(createAppliance(options));
+  const appliance = disposables.add(await createAppliance(options));
   try {
     disposables.add(await listenControlSocket({ path: paths.controlSocket, dispatcher: appliance.dispatcher, hub: appliance.hub, logger: options.logger.child('control') }));
   } catch (error) {

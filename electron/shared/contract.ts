@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { catalogSchema } from './fit/catalog-schema';
 import { hardwareSnapshotSchema, telemetryHistorySchema, telemetryTickSchema } from './hardware';
+import { licenseHistoryEntrySchema, licenseViewSchema } from './license';
 import { settingEntrySchema } from './settings';
 
 /** Input of a call that takes no arguments. Strict, so a stray field is an error, not ignored. */
@@ -16,6 +17,8 @@ export const appInfoSchema = z.object({
   version: z.string(),
   commit: z.string(),
   builtAt: z.string(),
+  /** `production` for release builds (test-signed licenses refused), else `development`. */
+  channel: z.enum(['production', 'development']),
   runtime: z.object({ node: z.string(), platform: z.string(), arch: z.string() }),
   /** How the core was started: inside the desktop app or as `airlock serve`. */
   mode: z.enum(['desktop', 'console']),
@@ -69,12 +72,20 @@ export const contract = {
     'hardware.snapshot': call(noInput, hardwareSnapshotSchema, 'Probes the GPUs (nvidia-smi) and the host, with the GitLab minimum checks.'),
     'hardware.history': call(noInput, telemetryHistorySchema, 'The live GPU telemetry of the last 10 minutes.'),
     'catalog.get': call(noInput, catalogSchema, 'The model catalog: GitLab Duo families, features and model architectures for the fit planner.'),
+    'license.status': call(noInput, licenseViewSchema, 'The license state, its details, days left and what it allows.'),
+    'license.install': call(
+      z.object({ text: z.string().max(256 * 1024) }).strict(),
+      licenseViewSchema,
+      'Verifies a license file and makes it the active license when it is valid now.',
+    ),
+    'license.history': call(noInput, z.array(licenseHistoryEntrySchema), 'Licenses installed on this appliance, newest first.'),
     'settings.list': call(noInput, z.array(settingEntrySchema), 'Every setting with its value, default and meaning.'),
     'settings.set': call(z.object({ key: z.string().max(200), value: z.unknown() }).strict(), settingEntrySchema, 'Changes one setting (null resets it to the default).'),
   },
   events: {
     'app.heartbeat': heartbeatSchema,
     'hardware.telemetry': telemetryTickSchema,
+    'license.changed': licenseViewSchema,
   },
 } as const;
 

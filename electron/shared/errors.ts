@@ -107,6 +107,20 @@ export const errorCatalog = {
     (d) => `Refused a connection from origin "${d.origin}": the console only accepts its own pages.`,
   ),
 
+  // License
+  LICENSE_REQUIRED: entry<{ action: string; state: string; reason: string }>(
+    403,
+    (d) => `Refused (${d.action}): ${d.reason}`,
+  ),
+  LICENSE_NOT_INSTALLED: entry<{ state: string; reason: string }>(
+    422,
+    (d) => `The license was not installed: ${d.reason}`,
+  ),
+  LICENSE_FILE_UNREADABLE: entry<{ path: string; reason: string }>(
+    400,
+    (d) => `Cannot read the license file ${d.path}: ${d.reason}.`,
+  ),
+
   // Settings
   SETTING_UNKNOWN: entry<{ key: string; known: string[] }>(
     404,

@@ -17,6 +17,7 @@ export function createAppService(deps: { clock: Clock; dataDir: string; mode: Co
       version: buildInfo.version,
       commit: buildInfo.commit,
       builtAt: buildInfo.builtAt,
+      channel: buildInfo.channel,
       runtime: { node: process.versions.node, platform: process.platform, arch: process.arch },
       mode: deps.mode,
       pid: process.pid,

@@ -106,6 +106,10 @@ export function createProbeService(deps: ProbeServiceDeps) {
 
   return {
     snapshot: (): Promise<HardwareSnapshot> => takeHardwareSnapshot(probe, host(), resolved()),
+    /** UUIDs of the GPUs in the latest telemetry tick (for hardware-bound licenses). */
+    lastGpuUuids(): string[] {
+      return history.at(-1)?.samples.map((sample) => sample.uuid) ?? [];
+    },
     history(): { intervalMs: number; ticks: TelemetryTick[] } {
       return { intervalMs: deps.settings.get('probe.telemetryIntervalMs'), ticks: [...history] };
     },

@@ -26,6 +26,28 @@ export const configMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    description: 'installed licenses',
+    up(db) {
+      // The armored text is kept so the active license is re-verified at every start (dates, clock,
+      // hardware); it is never sent to the UI or the logs.
+      db.exec(`
+        CREATE TABLE licenses (
+          id           INTEGER PRIMARY KEY,
+          license_id   TEXT NOT NULL,
+          licensee     TEXT NOT NULL,
+          plan         TEXT NOT NULL,
+          expires_at   TEXT NOT NULL,
+          sha256       TEXT NOT NULL,
+          armored      TEXT NOT NULL,
+          installed_at TEXT NOT NULL,
+          is_active    INTEGER NOT NULL CHECK (is_active IN (0, 1))
+        ) STRICT;
+        CREATE UNIQUE INDEX licenses_one_active ON licenses (is_active) WHERE is_active = 1;
+      `);
+    },
+  },
 ];
 
 /** The highest schema version this build understands. */

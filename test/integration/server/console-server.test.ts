@@ -20,7 +20,7 @@ describe('console server', () => {
 
   beforeEach(async () => {
     const clock = manualClock();
-    appliance = createAppliance({ dataDir: tempDir(), clock, logger: silentLogger, mode: 'console' });
+    appliance = await createAppliance({ dataDir: tempDir(), clock, logger: silentLogger, mode: 'console' });
     app = await buildConsoleServer({
       dispatcher: appliance.dispatcher,
       hub: appliance.hub,
