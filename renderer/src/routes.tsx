@@ -1,4 +1,6 @@
 import type { ReactNode } from 'react';
+import { HardwarePage } from './features/hardware/HardwarePage';
+import { LicensePage } from './features/license/LicensePage';
 import { OverviewPage } from './features/overview/OverviewPage';
 
 export interface Route {
@@ -7,5 +9,9 @@ export interface Route {
   render: () => ReactNode;
 }
 
-/** The pages of the navigation, in order. Later issues add Hardware, License, Models, AI features, Services, Logs, Settings. */
-export const routes: Route[] = [{ path: 'overview', label: 'Overview', render: () => <OverviewPage /> }];
+/** The pages of the navigation, in order. Later issues add Models, AI features, Services, Logs, Settings. */
+export const routes: Route[] = [
+  { path: 'overview', label: 'Overview', render: () => <OverviewPage /> },
+  { path: 'hardware', label: 'Hardware', render: () => <HardwarePage /> },
+  { path: 'license', label: 'License', render: () => <LicensePage /> },
+];

@@ -1,4 +1,4 @@
-import { createContext, useContext, useEffect, useState } from 'react';
+import { createContext, useCallback, useContext, useEffect, useState, useSyncExternalStore } from 'react';
 import type { CallInput, CallName, CallOutput } from '../../../electron/shared/contract';
 import type { ConnectionState, CoreApi } from './core-api';
 
@@ -11,15 +11,21 @@ export function useApi(): CoreApi {
   return api;
 }
 
-/** The live connection state. */
+/**
+ * The live connection state. useSyncExternalStore reads the state at subscription time too, so a
+ * change between the first render and the subscription (a local WebSocket opens within
+ * milliseconds) is never missed — the bug an effect-based subscription had.
+ */
 export function useConnectionState(): ConnectionState {
   const api = useApi();
-  const [state, setState] = useState(api.state);
-  useEffect(() => {
-    const subscription = api.onStateChange(setState);
-    return () => void subscription.dispose();
-  }, [api]);
-  return state;
+  const subscribe = useCallback(
+    (onChange: () => void) => {
+      const subscription = api.onStateChange(onChange);
+      return () => void subscription.dispose();
+    },
+    [api],
+  );
+  return useSyncExternalStore(subscribe, () => api.state);
 }
 
 export type CallState<T> = { status: 'loading' } | { status: 'ok'; value: T; at: number } | { status: 'error'; message: string; code?: string };

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useConnectionState } from '../api/api-context';
 import { routes } from '../routes';
+import { LicenseBanner } from '../features/license/LicenseBanner';
 import { ConnectionBanner } from './ConnectionBanner';
 
 function currentPath(): string {
@@ -46,6 +47,7 @@ export function Shell({ onLogout }: { onLogout?: () => void }) {
       </nav>
       <div className="content">
         <ConnectionBanner />
+        <LicenseBanner />
         <main>{route.render()}</main>
       </div>
     </div>
