@@ -1,0 +1,42 @@
+import type { Timers } from '../../shared/rpc-client';
+
+/** Hyper's DataBatcher figures: flush after ~16 ms (one frame) or 200 KB, whichever comes first. */
+export const BATCH_MAX_DELAY_MS = 16;
+export const BATCH_MAX_BYTES = 200 * 1024;
+
+/**
+ * Gathers a child's output chunks into batches, so that a flood of tiny writes becomes a few large
+ * ones for the sinks (ring, files, index, UI) instead of thousands of events.
+ */
+export class OutputBatcher {
+  private parts: string[] = [];
+  private size = 0;
+  private timer: unknown;
+
+  constructor(
+    private readonly flushTo: (batch: string) => void,
+    private readonly timers: Timers,
+    private readonly limits = { maxDelayMs: BATCH_MAX_DELAY_MS, maxBytes: BATCH_MAX_BYTES },
+  ) {}
+
+  push(text: string): void {
+    if (text.length === 0) return;
+    this.parts.push(text);
+    this.size += text.length;
+    if (this.size >= this.limits.maxBytes) this.flush();
+    else this.timer ??= this.timers.set(() => this.flush(), this.limits.maxDelayMs);
+  }
+
+  /** Sends what is gathered now (on exit, before the exit is reported). */
+  flush(): void {
+    if (this.timer !== undefined) {
+      this.timers.clear(this.timer);
+      this.timer = undefined;
+    }
+    if (this.parts.length === 0) return;
+    const batch = this.parts.join('');
+    this.parts = [];
+    this.size = 0;
+    this.flushTo(batch);
+  }
+}

@@ -1,0 +1,89 @@
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { OutputBatcher } from '../../../../electron/core/logs/output-batcher';
+import { OutputRing } from '../../../../electron/core/logs/output-ring';
+import { RotatingLogFile } from '../../../../electron/core/logs/rotating-log-file';
+import { useTempDir } from '../../../helpers/temp-dir';
+
+const timers = { set: (fn: () => void, ms: number) => setTimeout(fn, ms), clear: (h: unknown) => clearTimeout(h as NodeJS.Timeout) };
+
+describe('OutputBatcher', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('flushes after 16 ms, or at once past 200 KB, in order', () => {
+    const batches: string[] = [];
+    const batcher = new OutputBatcher((b) => batches.push(b), timers);
+    batcher.push('a');
+    batcher.push('b');
+    vi.advanceTimersByTime(15);
+    expect(batches).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(batches).toEqual(['ab']);
+    batcher.push('x'.repeat(150 * 1024));
+    batcher.push('y'.repeat(60 * 1024));
+    expect(batches).toHaveLength(2);
+    expect(batches[1]).toHaveLength(210 * 1024);
+    batcher.push('tail');
+    batcher.flush();
+    expect(batches[2]).toBe('tail');
+    vi.advanceTimersByTime(100);
+    expect(batches).toHaveLength(3);
+  });
+});
+
+describe('OutputRing', () => {
+  it('replays from an offset, bounded, and reports what fell out as a gap', () => {
+    const ring = new OutputRing(10);
+    ring.append('0123', 1);
+    ring.append('4567', 2);
+    expect(ring.readFrom(2)).toEqual({ chunks: [{ offset: 2, text: '23', at: 1 }, { offset: 4, text: '4567', at: 2 }], gap: 0, end: 8 });
+    ring.append('89ab', 3);
+    expect(ring.droppedChars).toBe(4);
+    const replay = ring.readFrom(0);
+    expect(replay.gap).toBe(4);
+    expect(replay.chunks.map((c) => c.text).join('')).toBe('456789ab');
+    expect(ring.readFrom(12)).toEqual({ chunks: [], gap: 0, end: 12 });
+  });
+});
+
+describe('RotatingLogFile', () => {
+  const tempDir = useTempDir();
+  const diskUse = (dir: string) => readdirSync(dir).reduce((sum, name) => sum + statSync(join(dir, name)).size, 0);
+
+  it('never holds more than maxFileBytes × maxFiles on disk, and keeps the newest output', async () => {
+    const dir = tempDir();
+    const file = new RotatingLogFile({ path: join(dir, 'unit.log'), maxFileBytes: 10_000, maxFiles: 3 });
+    let written = '';
+    for (let i = 0; i < 2000; i += 1) {
+      const line = `line ${i} ${'.'.repeat(i % 40)}\n`;
+      written += line;
+      file.append(line);
+      if (i % 100 === 0) expect(diskUse(dir)).toBeLessThanOrEqual(30_000);
+    }
+    await file.close();
+    expect(diskUse(dir)).toBeLessThanOrEqual(30_000);
+    expect(readdirSync(dir).sort()).toEqual(['unit.log', 'unit.log.1', 'unit.log.2']);
+    const kept = ['unit.log.2', 'unit.log.1', 'unit.log'].map((name) => readFileSync(join(dir, name), 'utf8')).join('');
+    expect(written.endsWith(kept)).toBe(true);
+    expect(kept.length).toBeGreaterThan(20_000);
+    expect(file.getStats()).toMatchObject({ droppedBytes: 0, lastError: null });
+    expect(file.getStats().rotations).toBeGreaterThan(3);
+  });
+
+  it('drops and counts output when the disk falls behind instead of queueing without bound', () => {
+    const file = new RotatingLogFile({ path: join(tempDir(), 'unit.log'), maxFileBytes: 1_000_000, maxFiles: 2, maxPendingBytes: 1000 });
+    let accepted = 0;
+    for (let i = 0; i < 100; i += 1) if (file.append('x'.repeat(100))) accepted += 1;
+    expect(accepted).toBeLessThan(100);
+    expect(file.getStats().droppedBytes).toBe((100 - accepted) * 100);
+  });
+
+  it('counts a write error as dropped output and keeps going', async () => {
+    const file = new RotatingLogFile({ path: join(tempDir(), 'missing-dir', 'unit.log'), maxFileBytes: 1000, maxFiles: 2 });
+    file.append('lost\n');
+    await file.flush();
+    expect(file.getStats()).toMatchObject({ droppedBytes: 5, lastError: 'ENOENT' });
+  });
+});
