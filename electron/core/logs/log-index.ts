@@ -1,0 +1,150 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { LineSplitterForIndex, toFtsQuery } from './line-splitter';
+
+export interface LogHit {
+  id: number;
+  unit: string;
+  ts: number;
+  /** The line with each match between \u0002 and \u0003. */
+  line: string;
+}
+
+export interface LogIndexOptions {
+  dbPath: string;
+  /** Hard cap of logs.db (bytes). */
+  maxBytes: number;
+  /** Lines sent to the worker but not yet written, beyond which new lines are dropped and counted. */
+  maxPendingLines?: number;
+  /** Rows per insert message / how long lines may wait to be sent (reliability.md §5: 100 rows or 250 ms). */
+  batchLines?: number;
+  flushMs?: number;
+  workerPath?: string;
+}
+
+export interface LogIndexStats {
+  indexedLines: number;
+  droppedLines: number;
+  pendingLines: number;
+}
+
+/** Where the worker is: next to this file in the sources (tests), dist/workers in a build. */
+export function defaultWorkerPath(): string {
+  const candidates = [join(__dirname, '..', 'workers', 'log-index-worker.cjs'), join(__dirname, 'log-index-worker.ts')];
+  return candidates.find((path) => existsSync(path)) ?? candidates[0]!;
+}
+
+/**
+ * Indexes units' output in logs.db (FTS5) through a worker thread: lines are batched, sent off the
+ * event loop, and dropped (counted) when the worker falls behind, so the child is never slowed.
+ */
+export class LogIndex {
+  private readonly worker: Worker;
+  private readonly splitters = new Map<string, LineSplitterForIndex>();
+  private batch: { unit: string; ts: number; line: string }[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private inFlight = 0;
+  private readonly stats: LogIndexStats = { indexedLines: 0, droppedLines: 0, pendingLines: 0 };
+  private nextId = 1;
+  private readonly replies = new Map<number, { resolve: (value: Record<string, unknown>) => void; reject: (error: Error) => void }>();
+  private readonly options: Required<Omit<LogIndexOptions, 'workerPath'>>;
+
+  constructor(options: LogIndexOptions) {
+    this.options = { maxPendingLines: 50_000, batchLines: 1000, flushMs: 250, ...options };
+    this.worker = new Worker(options.workerPath ?? defaultWorkerPath(), { workerData: { path: options.dbPath, maxBytes: options.maxBytes } });
+    this.worker.unref();
+    this.worker.on('message', (message: { t: string; id?: number; ok?: boolean; error?: string; count?: number; dropped?: number }) => {
+      if (message.t === 'inserted') {
+        this.stats.indexedLines += message.count ?? 0;
+        this.stats.droppedLines += message.dropped ?? 0;
+        this.inFlight -= (message.count ?? 0) + (message.dropped ?? 0);
+        return;
+      }
+      const reply = message.id === undefined ? undefined : this.replies.get(message.id);
+      if (!reply) return;
+      this.replies.delete(message.id!);
+      if (message.ok) reply.resolve(message as Record<string, unknown>);
+      else reply.reject(Object.assign(new Error(message.error ?? 'log index error'), { code: (message as { code?: string }).code }));
+    });
+    this.worker.on('error', (error) => {
+      for (const reply of this.replies.values()) reply.reject(error);
+      this.replies.clear();
+    });
+  }
+
+  /** Feeds a unit's output; complete lines are queued for the index. */
+  append(unit: string, text: string, ts: number): void {
+    let splitter = this.splitters.get(unit);
+    if (!splitter) {
+      splitter = new LineSplitterForIndex();
+      this.splitters.set(unit, splitter);
+    }
+    this.queue(unit, splitter.push(text), ts);
+  }
+
+  /** The unit's unfinished last line (it exited). */
+  endOfOutput(unit: string, ts: number): void {
+    this.queue(unit, this.splitters.get(unit)?.flush() ?? [], ts);
+  }
+
+  search(input: { text: string; unit?: string; since?: number; until?: number; limit?: number }): Promise<LogHit[]> {
+    const query = toFtsQuery(input.text);
+    if (query === '') return Promise.resolve([]);
+    this.flush();
+    return this.request({ t: 'search', query, unit: input.unit, since: input.since ?? 0, until: input.until ?? Number.MAX_SAFE_INTEGER, limit: Math.min(input.limit ?? 200, 2000) }).then(
+      (reply) => reply.rows as LogHit[],
+    );
+  }
+
+  tail(unit: string, limit: number): Promise<LogHit[]> {
+    this.flush();
+    return this.request({ t: 'tail', unit, limit: Math.min(limit, 10_000) }).then((reply) => reply.rows as LogHit[]);
+  }
+
+  /** Deletes lines older than `maxAgeMs` and shrinks the file under `targetBytes`. */
+  retain(maxAgeMs: number, now: number, targetBytes = this.options.maxBytes * 0.9): Promise<{ deleted: number; sizeBytes: number }> {
+    this.flush();
+    return this.request({ t: 'retain', maxAgeMs, now, targetBytes }) as Promise<{ deleted: number; sizeBytes: number }>;
+  }
+
+  getStats(): LogIndexStats {
+    return { ...this.stats, pendingLines: this.inFlight + this.batch.length };
+  }
+
+  async close(): Promise<void> {
+    this.flush();
+    await this.request({ t: 'close' }).catch(() => undefined);
+    await this.worker.terminate();
+  }
+
+  private queue(unit: string, lines: string[], ts: number): void {
+    for (const line of lines) {
+      if (this.inFlight + this.batch.length >= this.options.maxPendingLines) {
+        this.stats.droppedLines += 1;
+        continue;
+      }
+      this.batch.push({ unit, ts, line });
+    }
+    if (this.batch.length >= this.options.batchLines) this.flush();
+    else if (this.batch.length > 0) this.timer ??= setTimeout(() => this.flush(), this.options.flushMs);
+  }
+
+  private flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.batch.length === 0) return;
+    const rows = this.batch;
+    this.batch = [];
+    this.inFlight += rows.length;
+    this.worker.postMessage({ t: 'insert', rows });
+  }
+
+  private request(message: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.replies.set(id, { resolve, reject });
+      this.worker.postMessage({ ...message, id });
+    });
+  }
+}
