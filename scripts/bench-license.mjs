@@ -5,6 +5,7 @@
 //
 // Prints the first (cold: key import, JIT) verification and the distribution over N warm ones,
 // for a plain license and one bound to hardware. Exit status 1 when the warm p99 misses the target.
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import './register-ts-hooks.mjs';
@@ -18,19 +19,8 @@ const runs = Number(values.runs);
 const TARGET_MS = 5;
 const kid = 'airlock-bench';
 const { privateKeyPem, publicKeyPem } = generateLicenseKeyPair();
-const base = {
-  formatVersion: 1,
-  licenseId: 'AL-BENCH-0001',
-  licensee: { name: 'Bench Operator', company: 'Bench Corp', email: 'bench@example.com' },
-  plan: 'ultimate',
-  addOns: [{ id: 'duo_enterprise', seats: 100, startsAt: '2026-01-01T00:00:00Z', expiresAt: '2027-01-01T00:00:00Z' }],
-  issuedAt: '2026-01-01T00:00:00Z',
-  startsAt: '2026-01-01T00:00:00Z',
-  expiresAt: '2027-01-01T00:00:00Z',
-  notifyFrom: '2026-12-01T00:00:00Z',
-  graceDays: 14,
-  limits: { maxGpus: 8, maxDeployments: 16 },
-};
+// The same sample payload the tests sign (valid 2026-01-01 → 2036-01-01).
+const base = JSON.parse(readFileSync(new URL('../test/fixtures/license/sample-payload.json', import.meta.url), 'utf8'));
 const gpus = Array.from({ length: 8 }, (_, i) => `GPU-0000000${i}`);
 const hardware = { machineIdHash: hashHardwareComponent('machine-id', 'm'), gpuUuidHashes: gpus.map((g) => hashHardwareComponent('gpu-uuid', g)) };
 const cases = [

@@ -7,6 +7,7 @@
 //   npx node scripts/license-fuzz-long.mjs --lf-only  (half of that)
 //
 // Exit status: 0 when every mutation was rejected, 1 when any was accepted (each one is listed).
+import { readFileSync } from 'node:fs';
 import './register-ts-hooks.mjs';
 
 const { generateLicenseKeyPair, signLicense } = await import('../electron/core/license/sign-license.ts');
@@ -16,18 +17,9 @@ const { hashHardwareComponent } = await import('../electron/core/license/hardwar
 const REJECTED = new Set(['malformed', 'bad-signature', 'unknown-key', 'unsupported-version', 'unsupported-algorithm']);
 const kid = 'airlock-fuzz';
 const { privateKeyPem, publicKeyPem } = generateLicenseKeyPair();
+// The sample payload the tests sign (valid 2026-01-01 → 2036-01-01), bound to hardware.
 const payload = {
-  formatVersion: 1,
-  licenseId: 'AL-FUZZ-0001',
-  licensee: { name: 'Fuzz Operator', company: 'Fuzz Corp', email: 'fuzz@example.com' },
-  plan: 'ultimate',
-  addOns: [{ id: 'duo_enterprise', seats: 100, startsAt: '2026-01-01T00:00:00Z', expiresAt: '2027-01-01T00:00:00Z' }],
-  issuedAt: '2026-01-01T00:00:00Z',
-  startsAt: '2026-01-01T00:00:00Z',
-  expiresAt: '2027-01-01T00:00:00Z',
-  notifyFrom: '2026-12-01T00:00:00Z',
-  graceDays: 14,
-  limits: { maxGpus: 8, maxDeployments: 16 },
+  ...JSON.parse(readFileSync(new URL('../test/fixtures/license/sample-payload.json', import.meta.url), 'utf8')),
   hardware: {
     machineIdHash: hashHardwareComponent('machine-id', '0123456789abcdef0123456789abcdef'),
     gpuUuidHashes: ['GPU-1', 'GPU-2', 'GPU-3'].map((id) => hashHardwareComponent('gpu-uuid', id)),

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { type RunningServe, startServe } from '../helpers/cli';
-import { ARTIFACTS, launchBrowser } from '../helpers/browser';
+import { ARTIFACTS, useBrowser } from '../helpers/browser';
 import { useTempDir } from '../helpers/temp-dir';
 import { type TcpTunnel, openTcpTunnel } from '../doubles/tcp-tunnel';
 
@@ -11,19 +11,11 @@ const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: strin
 
 describe('browser console (airlock serve + Chromium)', () => {
   const tempDir = useTempDir();
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
-
-  beforeAll(async () => {
-    ({ browser, close: closeBrowser } = await launchBrowser());
-  });
-  afterAll(async () => {
-    await closeBrowser?.();
-  });
+  const browser = useBrowser();
 
   /** Opens a page that records console errors and every request it makes. */
   async function openPage(url: string): Promise<{ page: Page; errors: string[]; requests: string[] }> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const context = await browser().newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     const errors: string[] = [];
     const requests: string[] = [];

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { type RunningServe, startServe } from '../helpers/cli';
-import { ARTIFACTS, launchBrowser } from '../helpers/browser';
+import { ARTIFACTS, useBrowser } from '../helpers/browser';
 import { useTempDir } from '../helpers/temp-dir';
 
 const FAKE_NVIDIA_SMI = join(process.cwd(), 'test', 'doubles', 'fake-nvidia-smi');
@@ -10,15 +10,7 @@ const TWO_GPU_XML = join(process.cwd(), 'test', 'fixtures', 'nvidia-smi', 'xml_2
 
 describe('Hardware page (airlock serve + fake nvidia-smi + Chromium)', () => {
   const tempDir = useTempDir();
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
-
-  beforeAll(async () => {
-    ({ browser, close: closeBrowser } = await launchBrowser());
-  });
-  afterAll(async () => {
-    await closeBrowser?.();
-  });
+  const browser = useBrowser();
 
   /** Starts the console with nvidia-smi replaced by the double in `mode`. */
   function serveWith(mode: 'capture' | 'driver-failure'): Promise<RunningServe> {
@@ -29,7 +21,7 @@ describe('Hardware page (airlock serve + fake nvidia-smi + Chromium)', () => {
 
   /** Logs in and opens the Hardware page; records script errors. */
   async function openHardware(serve: RunningServe): Promise<{ page: Page; errors: string[] }> {
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const context = await browser().newContext({ viewport: { width: 1440, height: 900 } });
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('console', (message) => {

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, launchBrowser } from '../helpers/browser';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { ARTIFACTS, useBrowser } from '../helpers/browser';
 import { startServe } from '../helpers/cli';
 import { useTempDir } from '../helpers/temp-dir';
 
@@ -10,17 +10,10 @@ const SAMPLE = join(process.cwd(), 'test/fixtures/license/sample-valid.airlock-l
 
 describe('License page (airlock serve + Chromium)', () => {
   const tempDir = useTempDir();
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
-  beforeAll(async () => {
-    ({ browser, close: closeBrowser } = await launchBrowser());
-  });
-  afterAll(async () => {
-    await closeBrowser?.();
-  });
+  const browser = useBrowser();
 
   async function loggedIn(url: string, token: string): Promise<Page> {
-    const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    const page = await (await browser().newContext({ viewport: { width: 1280, height: 900 } })).newPage();
     await page.goto(url);
     await page.getByLabel('Login token').fill(token);
     await page.getByRole('button', { name: 'Log in' }).click();

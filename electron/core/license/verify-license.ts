@@ -22,6 +22,7 @@
  * are whole seconds (license-payload.ts): valid on [startsAt, expiresAt), grace on
  * [expiresAt, expiresAt + graceDays), expired from then on.
  */
+import { licenseActions, licenseStates } from '../../shared/license';
 import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { describeComponent, matchHardwareBinding, type HardwareFingerprint, type MissingComponent } from './hardware-binding';
 import { LICENSE_ALG, parseLicenseEnvelope, signedMessage, SUPPORTED_ENVELOPE_VERSIONS, type MalformedReason } from './license-format';
@@ -135,24 +136,8 @@ export type LicenseStatus =
 /** Every state name, for exhaustive tables (UI banners, CLI exit codes). */
 export type LicenseState = LicenseStatus['state'];
 
-/** All states, in the order of the documentation. */
-export const LICENSE_STATES: readonly LicenseState[] = [
-  'missing',
-  'evaluation',
-  'valid',
-  'expiring-soon',
-  'in-grace',
-  'expired',
-  'not-yet-valid',
-  'clock-rollback-suspected',
-  'hardware-mismatch',
-  'bad-signature',
-  'unknown-key',
-  'test-key-in-production',
-  'unsupported-algorithm',
-  'unsupported-version',
-  'malformed',
-];
+/** All states, in the order of the documentation (the one list lives in electron/shared/license). */
+export const LICENSE_STATES: readonly LicenseState[] = licenseStates;
 
 const INSTALL_HINT = 'Install it on the License page or with "airlock license install FILE".';
 const RENEW_HINT = `Ask your vendor for a renewed license. ${INSTALL_HINT}`;
@@ -485,7 +470,7 @@ export function verifyLicense(input: string | Uint8Array | null | undefined, opt
 }
 
 /** Actions the license gates. */
-export const LICENSE_ACTIONS = ['probe', 'view', 'logs', 'register-model', 'change-model', 'change-features', 'start-gateway'] as const;
+export const LICENSE_ACTIONS = licenseActions;
 /** One gated action. */
 export type LicenseAction = (typeof LICENSE_ACTIONS)[number];
 
