@@ -155,8 +155,9 @@ export function spawnPtyProcess(options: PtyProcessOptions): PtyProcess {
   });
   child.onExit((event) => {
     ptyExit = event;
-    if (markerStatus !== undefined || !options.wrapper) return finish();
-    // The marker may still be in flight behind the exit notice; without one the wrapper was killed.
+    // The wrapper traps TERM, INT and HUP, so a signal death means SIGKILL (or a crash): no marker
+    // will ever come. Otherwise the marker may still be in flight behind the exit notice.
+    if (markerStatus !== undefined || !options.wrapper || event.signal) return finish();
     graceTimer = setTimeout(finish, options.exitMarkerGraceMs ?? 2000);
   });
 

@@ -46,16 +46,31 @@ async function waitUntil(deps: StopDeps, isDone: () => boolean, timeoutMs: numbe
 }
 
 /**
+ * Makes sure nothing of a run survives: waits up to `graceMs` for its process group and every
+ * process carrying its run tag to exit on their own, SIGKILLs what is left (children that called
+ * setsid or were spawned detached escape the group, not the environment they inherited), and waits
+ * until they are gone. Returns what would not die.
+ */
+export async function sweepRun(input: { pgid: number; runTag: string; graceMs: number }, deps: StopDeps): Promise<{ killedPids: number[]; survivors: number[] }> {
+  const alive = () => [...new Set([...groupMembers(deps.table, input.pgid), ...findTagged(deps.table, input.runTag)].map((p) => p.pid))];
+  if (alive().length > 0) await waitUntil(deps, () => alive().length === 0, input.graceMs);
+  const left = alive();
+  if (left.length > 0) {
+    deps.kill(-input.pgid, 'SIGKILL');
+    for (const pid of left) deps.kill(pid, 'SIGKILL');
+    await waitUntil(deps, () => alive().length === 0, KILL_SETTLE_MS);
+  }
+  return { killedPids: left, survivors: alive() };
+}
+
+/**
  * The stop protocol (HOUSE-STYLE "Stopping is a protocol"): SIGTERM to the process group, wait up to
  * `timeoutMs`, SIGKILL what is left of the group, then SIGKILL every process that still carries the
- * unit's run tag (children that called setsid or were spawned detached escape the group, not the
- * environment they inherited), and wait until they are gone.
+ * unit's run tag, and wait until they are gone.
  */
 export async function stopUnitProcesses(input: { pgid: number; runTag: string; timeoutMs: number }, deps: StopDeps): Promise<StopOutcome> {
   const started = deps.now();
   const groupAlive = () => groupMembers(deps.table, input.pgid).length > 0;
-  const taggedAlive = () => findTagged(deps.table, input.runTag);
-
   let didEscalate = false;
   if (groupAlive()) {
     deps.kill(-input.pgid, 'SIGTERM');
@@ -65,12 +80,8 @@ export async function stopUnitProcesses(input: { pgid: number; runTag: string; t
       await waitUntil(deps, () => !groupAlive(), KILL_SETTLE_MS);
     }
   }
-  const stragglers = taggedAlive();
-  for (const p of stragglers) deps.kill(p.pid, 'SIGKILL');
-  if (stragglers.length > 0) await waitUntil(deps, () => taggedAlive().length === 0, KILL_SETTLE_MS);
-
-  const survivors = [...groupMembers(deps.table, input.pgid), ...taggedAlive()].map((p) => p.pid);
-  return { didEscalate, sweptPids: stragglers.map((p) => p.pid), survivors: [...new Set(survivors)], durationMs: deps.now() - started };
+  const { killedPids, survivors } = await sweepRun({ pgid: input.pgid, runTag: input.runTag, graceMs: 0 }, deps);
+  return { didEscalate, sweptPids: killedPids, survivors, durationMs: deps.now() - started };
 }
 
 /**
