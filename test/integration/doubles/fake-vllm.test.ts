@@ -7,7 +7,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -345,6 +345,8 @@ describe('fake vLLM: process-tree hazards', () => {
     const pidFile = join(tmpdir(), `fake-vllm-pids-${randomUUID()}`);
     const { fake } = await startReady({ FAKE_VLLM_WORKERS: '2', FAKE_VLLM_SETSID_GRANDCHILD: '1', FAKE_VLLM_PID_FILE: pidFile });
     await waitFor(() => markedProcesses().length === 4, 3_000);
+    // A process can be visible in /proc before it has appended its line: wait for all four lines.
+    await waitFor(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim().split('\n').length === 4, 3_000);
     const roles = new Map(
       readFileSync(pidFile, 'utf8')
         .trim()
