@@ -9,7 +9,10 @@ import { type LogLevel, createLogger } from '../core/logger';
 import { resolveDataDir } from '../core/paths';
 import { runFit } from './commands/fit';
 import { LICENSE_EXIT, runLicenseFingerprint, runLicenseInstall, runLicenseShow, runLicenseVerify } from './commands/license';
+import { runLogsSearch, runLogsTail } from './commands/logs';
 import { runProbe } from './commands/probe';
+import { runSettings } from './commands/settings';
+import { type AddOptions, runServicesAction, runServicesAdd, runServicesList, runServicesRemove } from './commands/services';
 import { runServe } from './commands/serve';
 import { runStatus } from './commands/status';
 import { EXIT, reportError } from './output';
@@ -57,7 +60,7 @@ export function buildProgram(run: (code: Promise<number>) => void): Command {
       'after',
       [
         '',
-        'Exit codes: 0 success · 1 failure · 2 invalid usage or refused configuration · 3 no core running · 4 data directory or store refused.',
+        'Exit codes: 0 success · 1 failure · 2 invalid usage or refused configuration · 3 no core running · 4 data directory or store refused · 5 refused by the license.',
         'Every command that prints data accepts --json.',
       ].join('\n'),
     );
@@ -173,6 +176,114 @@ export function buildProgram(run: (code: Promise<number>) => void): Command {
     .action((options: { json?: boolean }) => {
       run(runLicenseFingerprint({ isJson: options.json }).catch((error: unknown) => reportError(error, { isJson: options.json })));
     });
+
+  const collect = (value: string, previous: string[] = []) => [...previous, value];
+  const collectPorts = (value: string, previous: number[] = []) => [...previous, parsePort(value)];
+  const services = program.command('services').description('supervised units: vLLM servers, gateways, other commands');
+  services
+    .command('list')
+    .description('every unit: state, pid, uptime, restarts, last exit and why')
+    .addOption(dataDirOption())
+    .option('--json', 'print JSON')
+    .action((options: { dataDir?: string; json?: boolean }) => {
+      run(runServicesList({ dataDir: resolveDataDir({ flag: options.dataDir }), isJson: options.json }).catch((error: unknown) => reportError(error, { isJson: options.json })));
+    });
+  services
+    .command('add')
+    .description('add a unit (it is not started: "airlock services start NAME")')
+    .argument('<name>', 'unit name: lower-case letters, digits and dashes')
+    .addOption(new Option('--preset <preset>', 'what it is').choices(['vllm', 'gitlab-gateway', 'custom', 'airlock-gateway']).makeOptionMandatory())
+    .option('--command <path>', 'gitlab-gateway, custom: absolute path of the program')
+    .option('--arg <arg>', 'an argument (repeat for several); vllm: extra flags after the managed ones', collect)
+    .option('--port <port>', 'port it binds (vllm default 8000, gitlab-gateway 5052; custom: repeat for several)', collectPorts)
+    .option('--model <dir>', 'vllm: absolute path of the model directory')
+    .option('--served-name <name>', 'vllm: name /v1/models serves (repeat for aliases; default: the directory name)', collect)
+    .addOption(new Option('--tensor-parallel <n>', 'vllm: --tensor-parallel-size').argParser(positiveInt('--tensor-parallel')))
+    .addOption(new Option('--max-model-len <n>', 'vllm: --max-model-len').argParser(positiveInt('--max-model-len')))
+    .addOption(new Option('--gpu-memory-utilization <fraction>', 'vllm: --gpu-memory-utilization').argParser(fraction))
+    .option('--gpus <list>', 'vllm: GPU indices or UUIDs, comma-separated (sets CUDA_VISIBLE_DEVICES)')
+    .option('--env <NAME=VALUE>', 'environment variable (repeat for several)', collect)
+    .option('--health-url <url>', 'custom: ready when this URL answers 200')
+    .addOption(new Option('--restart <mode>', 'custom: when to restart').choices(['always', 'on-failure', 'never']))
+    .addOption(new Option('--stop-timeout <ms>', 'vllm, custom: SIGTERM → SIGKILL grace (vllm default 30000, custom 10000)').argParser(positiveInt('--stop-timeout')))
+    .option('--no-auto-start', 'do not start it by itself when the core starts')
+    .addOption(dataDirOption())
+    .option('--json', 'print JSON')
+    .action((name: string, options: AddOptions & { dataDir?: string; json?: boolean }) => {
+      run(
+        Promise.resolve()
+          .then(() => runServicesAdd(name, { ...options, dataDir: resolveDataDir({ flag: options.dataDir }), isJson: options.json }))
+          .catch((error: unknown) => reportError(error, { isJson: options.json })),
+      );
+    });
+  services
+    .command('rm')
+    .description('stop a unit (full stop protocol) and remove it')
+    .argument('<name>')
+    .addOption(dataDirOption())
+    .option('--json', 'print JSON')
+    .action((name: string, options: { dataDir?: string; json?: boolean }) => {
+      run(runServicesRemove(name, { dataDir: resolveDataDir({ flag: options.dataDir }), isJson: options.json }).catch((error: unknown) => reportError(error, { isJson: options.json })));
+    });
+  for (const action of ['start', 'stop', 'restart'] as const) {
+    services
+      .command(action)
+      .description({ start: 'start a unit (or retry now when it waits in backoff)', stop: 'stop a unit: SIGTERM, SIGKILL after its stop timeout, sweep by run tag', restart: 'stop a unit if it runs, then start it' }[action])
+      .argument('<name>')
+      .addOption(dataDirOption())
+      .option('--json', 'print JSON')
+      .action((name: string, options: { dataDir?: string; json?: boolean }) => {
+        run(runServicesAction(action, name, { dataDir: resolveDataDir({ flag: options.dataDir }), isJson: options.json }).catch((error: unknown) => reportError(error, { isJson: options.json })));
+      });
+  }
+
+  const logs = program.command('logs').description("the units' output: tail and full-text search");
+  logs
+    .command('tail')
+    .description("the last lines of a unit's output; -f follows it live")
+    .argument('<name>')
+    .addOption(new Option('-n, --lines <n>', 'how many lines').default(50).argParser(positiveInt('--lines')))
+    .option('-f, --follow', 'keep printing new output until Ctrl+C')
+    .addOption(dataDirOption())
+    .option('--json', 'print JSON (without -f)')
+    .action((name: string, options: { lines: number; follow?: boolean; dataDir?: string; json?: boolean }) => {
+      run(runLogsTail(name, { dataDir: resolveDataDir({ flag: options.dataDir }), lines: options.lines, follow: options.follow, isJson: options.json }).catch((error: unknown) => reportError(error, { isJson: options.json })));
+    });
+  logs
+    .command('search')
+    .description('full-text search over every unit (or one), newest first')
+    .argument('<query>', 'words to find (all of them, in any order)')
+    .option('--unit <name>', 'only this unit')
+    .addOption(new Option('--limit <n>', 'most lines to show').default(50).argParser(positiveInt('--limit')))
+    .addOption(dataDirOption())
+    .option('--json', 'print JSON')
+    .action((query: string, options: { unit?: string; limit: number; dataDir?: string; json?: boolean }) => {
+      run(
+        runLogsSearch(query, { dataDir: resolveDataDir({ flag: options.dataDir }), limit: options.limit, isJson: options.json, ...(options.unit ? { unit: options.unit } : {}) }).catch((error: unknown) =>
+          reportError(error, { isJson: options.json }),
+        ),
+      );
+    });
+
+  const settings = program.command('settings').description('the appliance settings (nvidia-smi and vllm paths, intervals, retention…)');
+  const settingsAction = (action: 'list' | 'get' | 'set') => (key: string | undefined, value: string | undefined, maybeOptions?: unknown) => {
+    const options = (action === 'list' ? key : action === 'get' ? value : maybeOptions) as { dataDir?: string; json?: boolean };
+    run(
+      runSettings(action, { dataDir: resolveDataDir({ flag: options.dataDir }), isJson: options.json, ...(action !== 'list' ? { key } : {}), ...(action === 'set' ? { value } : {}) }).catch(
+        (error: unknown) => reportError(error, { isJson: options.json }),
+      ),
+    );
+  };
+  settings.command('list').description('every setting with its value, default and meaning').addOption(dataDirOption()).option('--json', 'print JSON').action(settingsAction('list'));
+  settings.command('get').description('one setting').argument('<key>').addOption(dataDirOption()).option('--json', 'print JSON').action(settingsAction('get'));
+  settings
+    .command('set')
+    .description('change one setting (VALUE is JSON when it parses, else text; null resets it)')
+    .argument('<key>')
+    .argument('<value>')
+    .addOption(dataDirOption())
+    .option('--json', 'print JSON')
+    .action(settingsAction('set'));
 
   return program;
 }

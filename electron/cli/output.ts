@@ -4,13 +4,17 @@ import { AirlockError, type ErrorCode } from '../shared/errors';
 /**
  * Exit codes of every `airlock` command (documented in `airlock --help` and the README):
  * 0 success · 1 unexpected failure · 2 invalid usage or refused configuration ·
- * 3 no core running · 4 the data directory or its store was refused.
+ * 3 no core running · 4 the data directory or its store was refused · 5 refused by the license.
  */
-export const EXIT = { ok: 0, failure: 1, usage: 2, noCore: 3, store: 4 } as const;
+export const EXIT = { ok: 0, failure: 1, usage: 2, noCore: 3, store: 4, license: 5 } as const;
 
 const exitByCode: Partial<Record<ErrorCode, number>> = {
   CLI_INVALID_ARGUMENT: EXIT.usage,
   MODEL_NOT_FOUND: EXIT.usage,
+  SERVICE_INVALID: EXIT.usage,
+  LICENSE_REQUIRED: EXIT.license,
+  SERVICE_NOT_FOUND: EXIT.usage,
+  SERVICE_EXISTS: EXIT.usage,
   LICENSE_FILE_UNREADABLE: EXIT.usage,
   MODEL_DIR_INVALID: EXIT.usage,
   SETTING_UNKNOWN: EXIT.usage,

@@ -19,6 +19,12 @@ import { dataPaths } from './paths';
 import { createProbeService } from './probe/probe-service';
 import { createSettingsService } from './settings/settings-service';
 import { resourcesDir } from './resources';
+import { LogIndex } from './logs/log-index';
+import { createProcessTable } from './supervisor/process-table';
+import { findRunWrapper } from './supervisor/pty-process';
+import { defaultStopDeps } from './supervisor/stop-protocol';
+import { createSupervisorService } from './supervisor/supervisor-service';
+import { createUnitsRepo } from './store/units-repo';
 import { openConfigDb } from './store/config-db';
 import { createLicenseRepo } from './store/license-repo';
 import { createSettingsRepo } from './store/settings-repo';
@@ -46,47 +52,111 @@ export async function createAppliance(deps: ApplianceDeps): Promise<Appliance> {
   const paths = dataPaths(deps.dataDir);
   const hub = new EventHub();
 
-  const store = openConfigDb({ path: paths.configDb, clock: deps.clock, logger: deps.logger.child('store') });
-  disposables.add({ dispose: () => store.close() });
+  try {
+    const store = openConfigDb({ path: paths.configDb, clock: deps.clock, logger: deps.logger.child('store') });
+    disposables.add({ dispose: () => store.close() });
 
-  const settings = createSettingsService({ repo: createSettingsRepo(store.db), clock: deps.clock, logger: deps.logger.child('settings') });
-  const probe = createProbeService({ clock: deps.clock, logger: deps.logger.child('probe'), hub, settings, dataDir: deps.dataDir });
-  disposables.add(probe.start());
+    const settings = createSettingsService({ repo: createSettingsRepo(store.db), clock: deps.clock, logger: deps.logger.child('settings') });
+    const probe = createProbeService({ clock: deps.clock, logger: deps.logger.child('probe'), hub, settings, dataDir: deps.dataDir });
+    disposables.add(probe.start());
 
-  const catalog = createCatalogService(resources);
-  const isProductionBuild = buildInfo.channel === 'production';
-  const license = createLicenseService({
-    repo: createLicenseRepo(store.db),
-    clock: deps.clock,
-    logger: deps.logger.child('license'),
-    hub,
-    // Test keys stay listed in production so a test-signed file gets its own precise refusal.
-    trustedKeys,
-    isProductionBuild,
-    clockMarkFile: clockMarkPath(deps.dataDir),
-    hardware: () => readHardwareFingerprint({ gpuUuids: probe.lastGpuUuids() }),
-  });
+    const catalog = createCatalogService(resources);
+    const isProductionBuild = buildInfo.channel === 'production';
+    const license = createLicenseService({
+      repo: createLicenseRepo(store.db),
+      clock: deps.clock,
+      logger: deps.logger.child('license'),
+      hub,
+      // Test keys stay listed in production so a test-signed file gets its own precise refusal.
+      trustedKeys,
+      isProductionBuild,
+      clockMarkFile: clockMarkPath(deps.dataDir),
+      hardware: () => readHardwareFingerprint({ gpuUuids: probe.lastGpuUuids() }),
+    });
 
-  const app = createAppService({ clock: deps.clock, dataDir: deps.dataDir, mode: deps.mode, hub });
-  disposables.add(app.startHeartbeat());
+    const logIndex = new LogIndex({ dbPath: join(deps.dataDir, 'logs.db'), maxBytes: settings.get('logs.maxIndexMiB') * 1024 * 1024 });
+    disposables.add({ dispose: () => logIndex.close() });
+    const retention = setInterval(() => {
+      logIndex.retain(settings.get('logs.retentionDays') * 86_400_000, deps.clock.now()).catch((error: unknown) => deps.logger.warn('log retention failed', { error: String(error) }));
+    }, 10 * 60_000);
+    retention.unref();
+    disposables.add({ dispose: () => clearInterval(retention) });
 
-  const handlers: CallHandlers = {
-    'app.info': () => app.info(),
-    'app.status': () => app.status(),
-    'store.health': async () => store.health(),
-    'hardware.snapshot': () => probe.snapshot(),
-    'hardware.history': async () => probe.history(),
-    'catalog.get': async () => catalog.get(),
-    'license.status': () => license.view(),
-    'license.install': ({ text }) => license.install(text),
-    'license.history': async () => license.history(),
-    'settings.list': async () => settings.list(),
-    'settings.set': async ({ key, value }) => settings.set(key, value),
-  };
+    const table = createProcessTable();
+    const supervisor = createSupervisorService({
+      repo: createUnitsRepo(store.db),
+      clock: deps.clock,
+      logger: deps.logger.child('supervisor'),
+      hub,
+      dataDir: deps.dataDir,
+      table,
+      stopDeps: defaultStopDeps(table),
+      wrapper: findRunWrapper(resources),
+      logIndex,
+      baseEnv: unitBaseEnv(process.env),
+      vllmPath: () => settings.get('services.vllmPath'),
+    });
+    // Survivors of an earlier run are reaped before anything is spawned.
+    await supervisor.init();
+    disposables.add(supervisor);
 
-  return {
-    dispatcher: createDispatcher(handlers, deps.logger.child('edge')),
-    hub,
-    dispose: () => disposables.dispose(),
-  };
+    const app = createAppService({ clock: deps.clock, dataDir: deps.dataDir, mode: deps.mode, hub });
+    disposables.add(app.startHeartbeat());
+
+    const handlers: CallHandlers = {
+      'app.info': () => app.info(),
+      'app.status': () => app.status(),
+      'store.health': async () => store.health(),
+      'hardware.snapshot': () => probe.snapshot(),
+      'hardware.history': async () => probe.history(),
+      'catalog.get': async () => catalog.get(),
+      'license.status': () => license.view(),
+      'license.install': ({ text }) => license.install(text),
+      'license.history': async () => license.history(),
+      'services.list': async () => supervisor.list(),
+      'services.add': async ({ definition }) => {
+        const preset = (definition as { preset?: unknown } | null)?.preset;
+        await license.require(preset === 'vllm' ? 'register-model' : preset === 'gitlab-gateway' ? 'start-gateway' : 'view');
+        return supervisor.add(definition);
+      },
+      'services.remove': async ({ name }) => {
+        if (supervisor.get(name).preset === 'vllm') await license.require('change-model');
+        await supervisor.remove(name);
+        return { removed: name };
+      },
+      'services.start': async ({ name }) => {
+        if (supervisor.get(name).preset === 'gitlab-gateway') await license.require('start-gateway');
+        return supervisor.start(name);
+      },
+      'services.stop': async ({ name }) => supervisor.stop(name),
+      'services.restart': async ({ name }) => supervisor.restart(name),
+      'services.reset': async ({ name }) => supervisor.reset(name),
+      'services.output': async ({ name, fromOffset, maxChars }) => supervisor.output(name, fromOffset, maxChars),
+      'logs.search': ({ text, unit, since, until, limit }) =>
+        logIndex.search({ text, limit, ...(unit ? { unit } : {}), ...(since !== undefined ? { since } : {}), ...(until !== undefined ? { until } : {}) }),
+      'logs.tail': async ({ name, lines }) => {
+        supervisor.get(name);
+        return logIndex.tail(name, lines);
+      },
+      'settings.list': async () => settings.list(),
+      'settings.set': async ({ key, value }) => settings.set(key, value),
+    };
+
+    return {
+      dispatcher: createDispatcher(handlers, deps.logger.child('edge')),
+      hub,
+      dispose: () => disposables.dispose(),
+    };
+  } catch (error) {
+    // Whatever was opened before the failure is released: no open store, no orphaned loop.
+    await disposables.dispose().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** What units inherit from the core's environment: the basics a program needs, nothing of Airlock's. */
+const INHERITED_ENV = /^(PATH|HOME|USER|LOGNAME|LANG|LC_[A-Z]+|TZ|TMPDIR|LD_LIBRARY_PATH|CUDA_HOME|CUDA_PATH|HF_HOME|XDG_CACHE_HOME|NVIDIA_[A-Z_]+)$/;
+
+function unitBaseEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => INHERITED_ENV.test(entry[0]) && entry[1] !== undefined));
 }

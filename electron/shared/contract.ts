@@ -7,10 +7,12 @@ import { z } from 'zod';
 import { catalogSchema } from './fit/catalog-schema';
 import { hardwareSnapshotSchema, telemetryHistorySchema, telemetryTickSchema } from './hardware';
 import { licenseHistoryEntrySchema, licenseViewSchema } from './license';
+import { logHitSchema, outputSliceSchema, unitViewSchema } from './services';
 import { settingEntrySchema } from './settings';
 
 /** Input of a call that takes no arguments. Strict, so a stray field is an error, not ignored. */
 const noInput = z.object({}).strict();
+const unitName = z.object({ name: z.string().max(100) }).strict();
 
 export const appInfoSchema = z.object({
   name: z.literal('Airlock'),
@@ -79,6 +81,24 @@ export const contract = {
       'Verifies a license file and makes it the active license when it is valid now.',
     ),
     'license.history': call(noInput, z.array(licenseHistoryEntrySchema), 'Licenses installed on this appliance, newest first.'),
+    'services.list': call(noInput, z.array(unitViewSchema), 'Every supervised unit with its state, last exit and output position.'),
+    'services.add': call(z.object({ definition: z.unknown() }).strict(), unitViewSchema, 'Adds a unit (vllm, gitlab-gateway or custom preset).'),
+    'services.remove': call(unitName, z.object({ removed: z.string() }), 'Stops a unit (full stop protocol) and removes it.'),
+    'services.start': call(unitName, unitViewSchema, 'Starts a unit, or retries it now when it waits in backoff.'),
+    'services.stop': call(unitName, unitViewSchema, 'Stops a unit: SIGTERM to its group, SIGKILL after the stop timeout, then a sweep by run tag.'),
+    'services.restart': call(unitName, unitViewSchema, 'Stops a unit if it runs, then starts it again without backoff delay.'),
+    'services.reset': call(unitName, unitViewSchema, 'Acknowledges a fatal unit: it becomes stopped.'),
+    'services.output': call(
+      z.object({ name: z.string().max(100), fromOffset: z.number().int().min(0), maxChars: z.number().int().min(1).max(1024 * 1024).default(256 * 1024) }).strict(),
+      outputSliceSchema,
+      "A unit's recent output from an offset on; the live terminal pulls (and so acknowledges) in slices.",
+    ),
+    'logs.search': call(
+      z.object({ text: z.string().min(1).max(500), unit: z.string().max(100).optional(), since: z.number().optional(), until: z.number().optional(), limit: z.number().int().min(1).max(2000).default(200) }).strict(),
+      z.array(logHitSchema),
+      'Full-text search over the units\' output, newest first, matches between \\u0002 and \\u0003.',
+    ),
+    'logs.tail': call(z.object({ name: z.string().max(100), lines: z.number().int().min(1).max(10_000).default(100) }).strict(), z.array(logHitSchema), "The last lines of a unit's output."),
     'settings.list': call(noInput, z.array(settingEntrySchema), 'Every setting with its value, default and meaning.'),
     'settings.set': call(z.object({ key: z.string().max(200), value: z.unknown() }).strict(), settingEntrySchema, 'Changes one setting (null resets it to the default).'),
   },
@@ -86,6 +106,9 @@ export const contract = {
     'app.heartbeat': heartbeatSchema,
     'hardware.telemetry': telemetryTickSchema,
     'license.changed': licenseViewSchema,
+    'services.changed': unitViewSchema,
+    /** New output is there; the terminal pulls it with services.output (a notification, not the data). */
+    'services.output': z.object({ unit: z.string(), endOffset: z.number() }),
   },
 } as const;
 

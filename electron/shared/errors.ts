@@ -121,6 +121,16 @@ export const errorCatalog = {
     (d) => `Cannot read the license file ${d.path}: ${d.reason}.`,
   ),
 
+  // Services (supervised units)
+  SERVICE_NOT_FOUND: entry<{ name: string; known: string[] }>(
+    404,
+    (d) => `There is no unit "${d.name}".${d.known.length > 0 ? ` Units: ${d.known.join(', ')}.` : ' Add one with "airlock services add".'}`,
+  ),
+  SERVICE_EXISTS: entry<{ name: string }>(409, (d) => `A unit named "${d.name}" already exists. Pick another name, or remove it first.`),
+  SERVICE_INVALID: entry<{ issues: string[] }>(400, (d) => `The unit definition is not valid: ${d.issues.join('; ')}. Nothing was changed.`),
+  SERVICE_CANNOT_START: entry<{ name: string; reason: string }>(409, (d) => `Cannot start "${d.name}": ${d.reason}`),
+  LOGS_UNAVAILABLE: entry<{ reason: string }>(503, (d) => `The log index cannot answer: ${d.reason}.`),
+
   // Settings
   SETTING_UNKNOWN: entry<{ key: string; known: string[] }>(
     404,

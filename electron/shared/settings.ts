@@ -23,6 +23,9 @@ export const settingSpecs = {
   'probe.nvidiaSmiPath': setting(absolutePathOrEmpty, '', 'Path to nvidia-smi; empty: found on PATH. The AIRLOCK_NVIDIA_SMI environment variable overrides it.'),
   'probe.timeoutMs': setting(z.number().int().min(500).max(60_000), 5000, 'How long one nvidia-smi call may take before it is killed (ms).'),
   'probe.telemetryIntervalMs': setting(z.number().int().min(500).max(60_000), 2000, 'How often live GPU telemetry is read (ms).'),
+  'services.vllmPath': setting(absolutePathOrEmpty, '', 'Path to the vllm executable; empty: "vllm" found on PATH.'),
+  'logs.retentionDays': setting(z.number().int().min(1).max(3650), 14, 'Days of unit output kept in the log index (logs.db).'),
+  'logs.maxIndexMiB': setting(z.number().int().min(64).max(1024 * 1024), 1024, 'Largest size of the log index (logs.db), in MiB; the oldest lines go first.'),
   'paths.modelDir': setting(absolutePathOrEmpty, '', 'Directory that holds local model weights; its free space is checked on the Hardware page.'),
 } as const;
 

@@ -48,6 +48,23 @@ export const configMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    description: 'supervised units',
+    up(db) {
+      // `definition` is the validated JSON of a unit (shared/services.ts); never a secret.
+      db.exec(`
+        CREATE TABLE units (
+          name        TEXT PRIMARY KEY,
+          preset      TEXT NOT NULL,
+          definition  TEXT NOT NULL,
+          was_running INTEGER NOT NULL DEFAULT 0 CHECK (was_running IN (0, 1)),
+          created_at  TEXT NOT NULL,
+          updated_at  TEXT NOT NULL
+        ) STRICT;
+      `);
+    },
+  },
 ];
 
 /** The highest schema version this build understands. */

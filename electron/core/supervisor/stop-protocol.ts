@@ -53,6 +53,10 @@ async function waitUntil(deps: StopDeps, isDone: () => boolean, timeoutMs: numbe
  */
 export async function sweepRun(input: { pgid: number; runTag: string; graceMs: number }, deps: StopDeps): Promise<{ killedPids: number[]; survivors: number[] }> {
   const alive = () => [...new Set([...groupMembers(deps.table, input.pgid), ...findTagged(deps.table, input.runTag)].map((p) => p.pid))];
+  if (input.graceMs > 0) {
+    // Escapees (setsid, detached) never saw the group's SIGTERM: give them theirs, and the same grace.
+    for (const p of findTagged(deps.table, input.runTag)) if (p.pgid !== input.pgid) deps.kill(p.pid, 'SIGTERM');
+  }
   if (alive().length > 0) await waitUntil(deps, () => alive().length === 0, input.graceMs);
   const left = alive();
   if (left.length > 0) {

@@ -1,0 +1,63 @@
+import { connectToCore } from '../core-client';
+import { printResult } from '../output';
+
+/** Matches come back between \u0002 and \u0003: bold on a terminal, brackets in a pipe. */
+export function renderMatch(line: string, isTty: boolean): string {
+  return isTty ? line.replace(/\u0002/g, '\x1b[1;33m').replace(/\u0003/g, '\x1b[0m') : line.replace(/\u0002/g, '[').replace(/\u0003/g, ']');
+}
+
+/** `airlock logs tail NAME [-n N] [-f]`: the last lines, then (with -f) the live output. */
+export async function runLogsTail(name: string, options: { dataDir: string; lines: number; follow?: boolean; isJson?: boolean }): Promise<number> {
+  const core = await connectToCore(options.dataDir, { timeoutMs: 30_000 });
+  try {
+    const hits = await core.client.call('logs.tail', { name, lines: options.lines });
+    if (!options.follow) {
+      printResult(hits, options.isJson, () => hits.map((h) => h.line).join('\n'));
+      return 0;
+    }
+    for (const hit of hits) process.stdout.write(`${hit.line}\n`);
+    // Follow from the live ring's current end: pull in slices, each pull acknowledging the last.
+    let offset = (await core.client.call('services.output', { name, fromOffset: Number.MAX_SAFE_INTEGER, maxChars: 1 })).endOffset;
+    let isPulling = false;
+    const pull = async () => {
+      if (isPulling) return;
+      isPulling = true;
+      try {
+        for (;;) {
+          const slice = await core.client.call('services.output', { name, fromOffset: offset, maxChars: 256 * 1024 });
+          if (slice.gap > 0) process.stdout.write(`\n[… ${slice.gap} characters not shown: the output came faster than it was read …]\n`);
+          if (slice.text.length > 0) process.stdout.write(slice.text);
+          offset = slice.offset + slice.text.length;
+          if (offset >= slice.endOffset) break;
+        }
+      } finally {
+        isPulling = false;
+      }
+    };
+    core.client.on('services.output', (event) => {
+      if (event.unit === name && event.endOffset > offset) void pull();
+    });
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve());
+      process.once('SIGTERM', () => resolve());
+    });
+    return 0;
+  } finally {
+    core.close();
+  }
+}
+
+/** `airlock logs search QUERY [--unit NAME]`: newest first, matches highlighted. */
+export async function runLogsSearch(query: string, options: { dataDir: string; unit?: string; limit: number; isJson?: boolean }): Promise<number> {
+  const core = await connectToCore(options.dataDir, { timeoutMs: 30_000 });
+  try {
+    const hits = await core.client.call('logs.search', { text: query, limit: options.limit, ...(options.unit ? { unit: options.unit } : {}) });
+    const isTty = process.stdout.isTTY === true;
+    printResult(hits, options.isJson, () =>
+      hits.length === 0 ? `No line matches "${query}".` : hits.map((h) => `${new Date(h.ts).toISOString()} ${h.unit}: ${renderMatch(h.line, isTty)}`).join('\n'),
+    );
+    return 0;
+  } finally {
+    core.close();
+  }
+}

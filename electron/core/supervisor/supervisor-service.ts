@@ -1,0 +1,340 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Clock } from '../../shared/clock';
+import { AirlockError } from '../../shared/errors';
+import { type OutputSlice, type UnitDefinition, type UnitView, unitDefinitionSchema } from '../../shared/services';
+import { describeIssues } from '../../shared/wire';
+import type { EventHub } from '../edge/event-hub';
+import type { Logger } from '../logger';
+import type { LogIndex } from '../logs/log-index';
+import { OutputRing } from '../logs/output-ring';
+import { RotatingLogFile } from '../logs/rotating-log-file';
+import type { UnitsRepo } from '../store/units-repo';
+import { createLaunchLedger } from './launch-ledger';
+import type { ProcessTable } from './process-table';
+import { type PresetContext, resolvePreset } from './unit-presets';
+import type { UnitState } from './state';
+import { type StopDeps, reapSurvivors } from './stop-protocol';
+import { UnitRunner } from './unit-runner';
+import { INITIAL_VLLM_PROGRESS, type VllmProgress, flushOutputLines, reduceVllmProgress, splitOutputLines } from './vllm-classifier';
+
+/** Per unit on disk: 5 files of 10 MiB (50 MiB) of plain-text log. */
+const LOG_FILE_BYTES = 10 * 1024 * 1024;
+const LOG_FILES = 5;
+
+export interface SupervisorDeps {
+  repo: UnitsRepo;
+  clock: Clock;
+  logger: Logger;
+  hub: EventHub;
+  dataDir: string;
+  table: ProcessTable;
+  stopDeps: StopDeps;
+  wrapper: string | null;
+  logIndex: LogIndex;
+  /** The environment units start from (never the core's whole environment). */
+  baseEnv: Readonly<Record<string, string>>;
+  vllmPath: () => string;
+}
+
+interface UnitEntry {
+  definition: UnitDefinition;
+  wasRunning: boolean;
+  commandLine: string;
+  runner: UnitRunner | undefined;
+  ring: OutputRing;
+  file: RotatingLogFile;
+  logPath: string;
+  progress: VllmProgress | null;
+  lineRest: string;
+}
+
+/**
+ * Owns the supervised units: their definitions in config.db, one runner per operator start, and the
+ * output pipeline (replay ring for the live terminal, rotating files, the full-text index).
+ */
+export function createSupervisorService(deps: SupervisorDeps) {
+  const logsDir = join(deps.dataDir, 'logs');
+  mkdirSync(logsDir, { recursive: true, mode: 0o700 });
+  const ledger = createLaunchLedger(join(deps.dataDir, 'launch-ledger.jsonl'));
+  const applianceId = deps.repo.applianceId(() => randomBytes(6).toString('hex'));
+  const runTagPrefix = `${applianceId}:`;
+  const units = new Map<string, UnitEntry>();
+  const apiKeys = new Map<string, string>();
+  const at = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+  const presetContext = (): PresetContext => ({
+    vllmPath: deps.vllmPath(),
+    baseEnv: deps.baseEnv,
+    // Fresh for every run of the core, kept in memory only: never on disk, in argv or in a log.
+    apiKeyFor: (name) => {
+      let key = apiKeys.get(name);
+      if (!key) {
+        key = `airlock-${randomBytes(24).toString('base64url')}`;
+        apiKeys.set(name, key);
+      }
+      return key;
+    },
+  });
+
+  const entryOf = (name: unknown): UnitEntry & { name: string } => {
+    const entry = typeof name === 'string' ? units.get(name) : undefined;
+    if (!entry) throw new AirlockError('SERVICE_NOT_FOUND', { name: String(name).slice(0, 100), known: [...units.keys()] });
+    return { ...entry, name: name as string };
+  };
+
+  const view = (name: string): UnitView => {
+    const entry = units.get(name)!;
+    const state: UnitState | undefined = entry.runner?.current;
+    const problem = entry.runner?.lastProblem ?? null;
+    const exit = state?.lastExit ?? null;
+    const fileStats = entry.file.getStats();
+    return {
+      name,
+      preset: entry.definition.preset,
+      definition: entry.definition,
+      commandLine: entry.commandLine,
+      state: state?.name ?? 'stopped',
+      pid: state?.pid ?? null,
+      generation: state?.generation ?? 0,
+      startedAt: at(state?.spawnedAt ?? null),
+      readyAt: at(state?.readyAt ?? null),
+      restarts: state?.restarts ?? 0,
+      nextStartAt: at(state?.nextStartAt ?? null),
+      lastExit: exit
+        ? { code: exit.code, signal: exit.signal, at: at(exit.at)!, isExpected: exit.isExpected, reason: exit.diagnosis?.summary ?? null, action: exit.diagnosis?.action ?? null }
+        : null,
+      fatal: state?.fatal ? { reason: state.fatal.reason, summary: describeFatal(state.fatal.reason, problem?.summary), at: at(state.fatal.at)! } : null,
+      lastProblem: problem ? { at: at(problem.at)!, summary: problem.summary, action: problem.action } : null,
+      progress: entry.progress ? { phase: entry.progress.phase, detail: progressDetail(entry.progress) } : null,
+      output: { endOffset: entry.ring.endOffset, droppedChars: entry.ring.droppedChars },
+      logFile: { path: entry.logPath, writtenBytes: fileStats.writtenBytes, droppedBytes: fileStats.droppedBytes },
+      autoStart: entry.definition.autoStart,
+    };
+  };
+
+  const announce = (name: string) => deps.hub.emit('services.changed', view(name));
+
+  const onOutput = (name: string, text: string, ms: number) => {
+    const entry = units.get(name);
+    if (!entry) return;
+    entry.ring.append(text, ms);
+    entry.file.append(text);
+    deps.logIndex.append(name, text, ms);
+    if (entry.progress) {
+      const { lines, rest } = splitOutputLines(entry.lineRest, text);
+      entry.lineRest = rest;
+      const before = entry.progress.phase;
+      for (const line of lines) entry.progress = reduceVllmProgress(entry.progress, line);
+      if (entry.progress.phase !== before) announce(name);
+    }
+    if (deps.hub.listenerCount('services.output') > 0) deps.hub.emit('services.output', { unit: name, endOffset: entry.ring.endOffset });
+  };
+
+  const register = (definition: UnitDefinition, wasRunning: boolean) => {
+    const logPath = join(logsDir, `${definition.name}.log`);
+    let commandLine = '';
+    try {
+      commandLine = resolvePreset(definition, presetContext()).commandLine;
+    } catch (error) {
+      commandLine = `(cannot start yet: ${(error as Error).message})`;
+    }
+    units.set(definition.name, {
+      definition,
+      wasRunning,
+      commandLine,
+      runner: undefined,
+      ring: new OutputRing(),
+      file: new RotatingLogFile({ path: logPath, maxFileBytes: LOG_FILE_BYTES, maxFiles: LOG_FILES }),
+      logPath,
+      progress: null,
+      lineRest: '',
+    });
+  };
+
+  const start = (name: string) => {
+    const entry = units.get(name)!;
+    if (entry.runner && !['stopped', 'exited', 'fatal'].includes(entry.runner.current.name)) {
+      entry.runner.dispatch({ type: 'start' });
+      return;
+    }
+    let preset;
+    try {
+      preset = resolvePreset(entry.definition, presetContext());
+    } catch (error) {
+      throw new AirlockError('SERVICE_CANNOT_START', { name, reason: (error as Error).message });
+    }
+    entry.commandLine = preset.commandLine;
+    entry.progress = preset.isVllm ? INITIAL_VLLM_PROGRESS : null;
+    entry.lineRest = '';
+    const runner = new UnitRunner(preset.spec, {
+      now: deps.clock.now,
+      logger: deps.logger.child(name),
+      runTagPrefix,
+      ledger,
+      table: deps.table,
+      stopDeps: deps.stopDeps,
+      wrapper: deps.wrapper,
+      onOutput: (text, ms) => onOutput(name, text, ms),
+      onStateChange: (state) => {
+        if (state.name === 'stopped' || state.name === 'exited' || state.name === 'fatal') {
+          const done = units.get(name);
+          if (done?.progress && done.lineRest) {
+            for (const line of flushOutputLines(done.lineRest)) done.progress = reduceVllmProgress(done.progress, line);
+            done.lineRest = '';
+          }
+          deps.logIndex.endOfOutput(name, deps.clock.now());
+        }
+        announce(name);
+      },
+      ...(preset.checkHealth ? { checkHealth: preset.checkHealth } : {}),
+      ...(preset.diagnose ? { diagnose: preset.diagnose } : {}),
+    });
+    entry.runner = runner;
+    runner.dispatch({ type: 'start' });
+  };
+
+  const setWasRunning = (name: string, wasRunning: boolean) => {
+    units.get(name)!.wasRunning = wasRunning;
+    deps.repo.setWasRunning(name, wasRunning, new Date(deps.clock.now()).toISOString());
+  };
+
+  return {
+    /**
+     * Before anything is spawned: kill every survivor of an earlier run of this appliance (by run
+     * tag and by the launch ledger), then start the units that were running and start by themselves.
+     */
+    async init(): Promise<{ reaped: number[]; started: string[] }> {
+      const reaped = await reapSurvivors(runTagPrefix, ledger.read(), deps.stopDeps);
+      if (reaped.length > 0) deps.logger.warn('killed processes left by an earlier run', { pids: reaped });
+      ledger.clear();
+      for (const stored of deps.repo.all()) {
+        const parsed = unitDefinitionSchema.safeParse(JSON.parse(stored.definition));
+        if (!parsed.success) {
+          deps.logger.error('stored unit is not valid; skipped', { unit: stored.name, issues: describeIssues(parsed.error) });
+          continue;
+        }
+        register(parsed.data, stored.wasRunning);
+      }
+      const started: string[] = [];
+      for (const [name, entry] of units) {
+        if (!entry.wasRunning || !entry.definition.autoStart) continue;
+        try {
+          start(name);
+          started.push(name);
+        } catch (error) {
+          deps.logger.error('auto-start failed', { unit: name, error: (error as Error).message });
+        }
+      }
+      return { reaped, started };
+    },
+
+    list: (): UnitView[] => [...units.keys()].map(view),
+    get: (name: unknown): UnitView => view(entryOf(name).name),
+
+    add(input: unknown): UnitView {
+      const parsed = unitDefinitionSchema.safeParse(input);
+      if (!parsed.success) throw new AirlockError('SERVICE_INVALID', { issues: describeIssues(parsed.error) });
+      const definition = parsed.data;
+      if (units.has(definition.name)) throw new AirlockError('SERVICE_EXISTS', { name: definition.name });
+      const clash = [...units.values()].find((u) => portsOf(u.definition).some((p) => portsOf(definition).includes(p)));
+      if (clash) throw new AirlockError('SERVICE_INVALID', { issues: [`port ${portsOf(definition).find((p) => portsOf(clash.definition).includes(p))} is already used by unit "${clash.definition.name}"`] });
+      deps.repo.insert({ name: definition.name, preset: definition.preset, definition: JSON.stringify(definition) }, new Date(deps.clock.now()).toISOString());
+      register(definition, false);
+      deps.logger.info('unit added', { unit: definition.name, preset: definition.preset });
+      announce(definition.name);
+      return view(definition.name);
+    },
+
+    async remove(name: unknown): Promise<void> {
+      const entry = entryOf(name);
+      await entry.runner?.dispose();
+      await entry.file.close();
+      deps.repo.remove(entry.name);
+      units.delete(entry.name);
+      apiKeys.delete(entry.name);
+      deps.logger.info('unit removed', { unit: entry.name });
+    },
+
+    start(name: unknown): UnitView {
+      const entry = entryOf(name);
+      start(entry.name);
+      setWasRunning(entry.name, true);
+      return view(entry.name);
+    },
+
+    stop(name: unknown): UnitView {
+      const entry = entryOf(name);
+      entry.runner?.dispatch({ type: 'stop' });
+      setWasRunning(entry.name, false);
+      return view(entry.name);
+    },
+
+    restart(name: unknown): UnitView {
+      const entry = entryOf(name);
+      if (entry.runner && !['stopped', 'exited', 'fatal'].includes(entry.runner.current.name)) entry.runner.dispatch({ type: 'restart' });
+      else start(entry.name);
+      setWasRunning(entry.name, true);
+      return view(entry.name);
+    },
+
+    reset(name: unknown): UnitView {
+      const entry = entryOf(name);
+      entry.runner?.dispatch({ type: 'reset' });
+      return view(entry.name);
+    },
+
+    /** Output from `fromOffset` on, at most `maxChars`: the live terminal pulls, so it is never flooded. */
+    output(name: unknown, fromOffset: number, maxChars: number): OutputSlice {
+      const entry = entryOf(name);
+      const { chunks, gap, end } = entry.ring.readFrom(fromOffset);
+      let text = '';
+      let offset = chunks[0]?.offset ?? end;
+      for (const chunk of chunks) {
+        if (text.length === 0) offset = chunk.offset;
+        const room = maxChars - text.length;
+        if (room <= 0) break;
+        text += chunk.text.slice(0, room);
+      }
+      return { unit: entry.name, offset, text, gap, endOffset: end };
+    },
+
+    /** Writes the unit's log files out completely (flush), for download or tail. */
+    async flushLogs(name: unknown): Promise<string> {
+      const entry = entryOf(name);
+      await entry.file.flush();
+      return entry.logPath;
+    },
+
+    /** Stops every unit with the full protocol; `wasRunning` is kept so they start again next time. */
+    async dispose(): Promise<void> {
+      await Promise.all([...units.values()].map((entry) => entry.runner?.dispose()));
+      await Promise.all([...units.values()].map((entry) => entry.file.close()));
+    },
+  };
+}
+export type SupervisorService = ReturnType<typeof createSupervisorService>;
+
+function portsOf(definition: UnitDefinition): number[] {
+  return definition.preset === 'custom' ? definition.ports : [definition.port];
+}
+
+function describeFatal(reason: string, problem: string | undefined): string {
+  const why: Record<string, string> = {
+    'too-many-failures': 'It failed too often in a short time and will not be restarted by itself.',
+    'permanent-exit-code': 'It exited with a code that means its configuration is wrong; a restart would fail the same way.',
+    'permanent-cause': 'Its output shows a cause that a restart would not fix.',
+    'cleanup-failed': 'Some of its processes could not be killed; nothing new is started next to them.',
+  };
+  return `${why[reason] ?? reason}${problem ? ` ${problem}` : ''} Fix the cause, then start it again.`;
+}
+
+function progressDetail(progress: VllmProgress): string | null {
+  if (progress.failure) return progress.failure.summary;
+  if (progress.phase === 'loading-weights' && progress.weightShards) return `weights ${progress.weightShards.done}/${progress.weightShards.total}`;
+  if (progress.kvCacheTokens !== null && progress.maxConcurrency) return `KV cache ${progress.kvCacheTokens} tokens, ${progress.maxConcurrency.concurrency}× concurrency`;
+  if (progress.graphCapture) return `CUDA graphs ${progress.graphCapture.done}/${progress.graphCapture.total}`;
+  if (progress.serverUrl) return progress.serverUrl;
+  return null;
+}

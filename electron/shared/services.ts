@@ -1,0 +1,114 @@
+/**
+ * Supervised units as the contract describes them: what the operator defines (a preset and its
+ * fields) and what the UI and CLI see of a running unit. No secret ever appears here.
+ */
+import { z } from 'zod';
+
+export const unitNameSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,39}$/, 'use 1–40 lower-case letters, digits and dashes, starting with a letter (e.g. "vllm-mixtral")');
+
+const absolutePath = z.string().max(4096).refine((p) => p.startsWith('/') && !p.split('/').includes('..'), 'must be an absolute path without ".."');
+const port = z.number().int().min(1024, 'ports below 1024 need root; use 1024–65535').max(65535);
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'not a valid environment variable name');
+const envValue = z.string().max(8192);
+
+/** A vLLM server (vllm.md §1): offline switches and the run tag are added by the supervisor. */
+export const vllmUnitSchema = z
+  .object({
+    preset: z.literal('vllm'),
+    name: unitNameSchema,
+    modelPath: absolutePath,
+    port: port.default(8000),
+    servedModelNames: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/, 'letters, digits and . _ : / - only')).min(1).max(8),
+    tensorParallelSize: z.number().int().min(1).max(64).optional(),
+    maxModelLen: z.number().int().min(16).max(10_000_000).optional(),
+    gpuMemoryUtilization: z.number().gt(0).max(1).optional(),
+    maxNumSeqs: z.number().int().min(1).max(100_000).optional(),
+    gpus: z.array(z.union([z.number().int().min(0).max(63), z.string().regex(/^(GPU|MIG)-[0-9a-fA-F-]+$/)])).max(64).optional(),
+    extraArgs: z.array(z.string().max(1000)).max(64).default([]),
+    /** SIGTERM → SIGKILL grace; vLLM frees a large model's GPU memory in seconds, 30 s leaves margin. */
+    stopTimeoutMs: z.number().int().min(100).max(600_000).default(30_000),
+    /** Extra environment (NCCL_*, VLLM_ATTENTION_BACKEND…); the offline switches always win over it. */
+    env: z.record(envName, envValue).default({}),
+    autoStart: z.boolean().default(true),
+  })
+  .strict();
+
+/** GitLab's own AI gateway, for sites that must run the official one (gitlab-ai-gateway.md §4). */
+export const gitlabGatewayUnitSchema = z
+  .object({
+    preset: z.literal('gitlab-gateway'),
+    name: unitNameSchema,
+    command: absolutePath,
+    args: z.array(z.string().max(1000)).max(64).default([]),
+    port: port.default(5052),
+    env: z.record(envName, envValue).default({}),
+    autoStart: z.boolean().default(true),
+  })
+  .strict();
+
+/** Any other long-running command. */
+export const customUnitSchema = z
+  .object({
+    preset: z.literal('custom'),
+    name: unitNameSchema,
+    command: absolutePath,
+    args: z.array(z.string().max(4096)).max(256).default([]),
+    env: z.record(envName, envValue).default({}),
+    cwd: absolutePath.optional(),
+    ports: z.array(port).max(16).default([]),
+    health: z.object({ url: z.url().refine((u) => /^https?:\/\//.test(u), 'http(s) only'), expectStatus: z.number().int().min(100).max(599).default(200) }).strict().nullable().default(null),
+    restart: z.enum(['always', 'on-failure', 'never']).default('always'),
+    stopTimeoutMs: z.number().int().min(100).max(600_000).default(10_000),
+    autoStart: z.boolean().default(true),
+  })
+  .strict();
+
+export const unitDefinitionSchema = z.discriminatedUnion('preset', [vllmUnitSchema, gitlabGatewayUnitSchema, customUnitSchema]);
+export type UnitDefinition = z.output<typeof unitDefinitionSchema>;
+export type UnitDefinitionInput = z.input<typeof unitDefinitionSchema>;
+export const unitPresets = ['vllm', 'gitlab-gateway', 'custom'] as const;
+
+export const unitStateNames = ['stopped', 'starting', 'running', 'backoff', 'stopping', 'exited', 'fatal'] as const;
+
+const problemSchema = z.object({ at: z.string(), summary: z.string(), action: z.string().nullable() });
+
+/** One unit as the Services page and `airlock services list` show it. */
+export const unitViewSchema = z.object({
+  name: z.string(),
+  preset: z.enum(unitPresets),
+  definition: unitDefinitionSchema,
+  /** The command line as started (the API key is never in it). */
+  commandLine: z.string(),
+  state: z.enum(unitStateNames),
+  pid: z.number().nullable(),
+  generation: z.number(),
+  startedAt: z.string().nullable(),
+  readyAt: z.string().nullable(),
+  restarts: z.number(),
+  nextStartAt: z.string().nullable(),
+  lastExit: z
+    .object({ code: z.number().nullable(), signal: z.string().nullable(), at: z.string(), isExpected: z.boolean(), reason: z.string().nullable(), action: z.string().nullable() })
+    .nullable(),
+  fatal: z.object({ reason: z.string(), summary: z.string(), at: z.string() }).nullable(),
+  lastProblem: problemSchema.nullable(),
+  /** vLLM units: the phase read from its log (loading weights, KV cache…). */
+  progress: z.object({ phase: z.string(), detail: z.string().nullable() }).nullable(),
+  output: z.object({ endOffset: z.number(), droppedChars: z.number() }),
+  logFile: z.object({ path: z.string(), writtenBytes: z.number(), droppedBytes: z.number() }),
+  autoStart: z.boolean(),
+});
+export type UnitView = z.infer<typeof unitViewSchema>;
+
+export const outputSliceSchema = z.object({
+  unit: z.string(),
+  offset: z.number(),
+  text: z.string(),
+  /** Characters between the asked offset and `offset` that the ring no longer holds. */
+  gap: z.number(),
+  endOffset: z.number(),
+});
+export type OutputSlice = z.infer<typeof outputSliceSchema>;
+
+export const logHitSchema = z.object({ id: z.number(), unit: z.string(), ts: z.number(), line: z.string() });
