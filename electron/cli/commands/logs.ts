@@ -3,7 +3,8 @@ import { printResult } from '../output';
 
 /** Matches come back between \u0002 and \u0003: bold on a terminal, brackets in a pipe. */
 export function renderMatch(line: string, isTty: boolean): string {
-  return isTty ? line.replace(/\u0002/g, '\x1b[1;33m').replace(/\u0003/g, '\x1b[0m') : line.replace(/\u0002/g, '[').replace(/\u0003/g, ']');
+  const [open, close] = isTty ? ['\x1b[1;33m', '\x1b[0m'] : ['[', ']'];
+  return line.split('\u0002').join(open).split('\u0003').join(close);
 }
 
 /** `airlock logs tail NAME [-n N] [-f]`: the last lines, then (with -f) the live output. */

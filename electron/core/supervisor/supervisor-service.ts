@@ -134,7 +134,7 @@ export function createSupervisorService(deps: SupervisorDeps) {
 
   const register = (definition: UnitDefinition, wasRunning: boolean) => {
     const logPath = join(logsDir, `${definition.name}.log`);
-    let commandLine = '';
+    let commandLine: string;
     try {
       commandLine = resolvePreset(definition, presetContext()).commandLine;
     } catch (error) {
