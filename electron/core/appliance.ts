@@ -106,6 +106,7 @@ export async function createAppliance(deps: ApplianceDeps): Promise<Appliance> {
     const handlers: CallHandlers = {
       'app.info': () => app.info(),
       'app.status': () => app.status(),
+      'app.metrics': ({ reset }) => app.metrics(reset),
       'store.health': async () => store.health(),
       'hardware.snapshot': () => probe.snapshot(),
       'hardware.history': async () => probe.history(),

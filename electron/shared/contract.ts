@@ -35,6 +35,18 @@ export const appStatusSchema = z.object({
 });
 export type AppStatus = z.infer<typeof appStatusSchema>;
 
+export const appMetricsSchema = z.object({
+  rssBytes: z.number(),
+  heapUsedBytes: z.number(),
+  heapTotalBytes: z.number(),
+  /** Memory outside the JS heap held by JS objects (Buffers, strings' external data). */
+  externalBytes: z.number(),
+  /** Event-loop delay since `since` (perf_hooks.monitorEventLoopDelay): how long work waited for the loop. */
+  eventLoopDelayMs: z.object({ p50: z.number(), p99: z.number(), max: z.number() }),
+  since: z.string(),
+});
+export type AppMetrics = z.infer<typeof appMetricsSchema>;
+
 export const storeHealthSchema = z.object({
   isHealthy: z.boolean(),
   path: z.string(),
@@ -70,6 +82,7 @@ export const contract = {
   calls: {
     'app.info': call(noInput, appInfoSchema, 'Version, build and runtime of the running core.'),
     'app.status': call(noInput, appStatusSchema, 'Start time, uptime and data directory of the running core.'),
+    'app.metrics': call(z.object({ reset: z.boolean().default(false) }).strict(), appMetricsSchema, "The core's memory and event-loop delay (reset: start a new measuring window)."),
     'store.health': call(noInput, storeHealthSchema, 'Checks config.db: schema version, journal mode, integrity, size.'),
     'hardware.snapshot': call(noInput, hardwareSnapshotSchema, 'Probes the GPUs (nvidia-smi) and the host, with the GitLab minimum checks.'),
     'hardware.history': call(noInput, telemetryHistorySchema, 'The live GPU telemetry of the last 10 minutes.'),

@@ -51,8 +51,13 @@ export class LogIndex {
   private readonly options: Required<Omit<LogIndexOptions, 'workerPath'>>;
 
   constructor(options: LogIndexOptions) {
-    this.options = { maxPendingLines: 50_000, batchLines: 1000, flushMs: 250, ...options };
-    this.worker = new Worker(options.workerPath ?? defaultWorkerPath(), { workerData: { path: options.dbPath, maxBytes: options.maxBytes } });
+    this.options = { maxPendingLines: 20_000, batchLines: 1000, flushMs: 250, ...options };
+    this.worker = new Worker(options.workerPath ?? defaultWorkerPath(), {
+      workerData: { path: options.dbPath, maxBytes: options.maxBytes },
+      // Batches of short-lived rows: a small young generation keeps the worker's memory flat in a
+      // flood (scripts/bench-flood.mjs); the old generation stays generous.
+      resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 512 },
+    });
     this.worker.unref();
     this.worker.on('message', (message: { t: string; id?: number; ok?: boolean; error?: string; count?: number; dropped?: number }) => {
       if (message.t === 'inserted') {
@@ -75,6 +80,13 @@ export class LogIndex {
 
   /** Feeds a unit's output; complete lines are queued for the index. */
   append(unit: string, text: string, ts: number): void {
+    if (this.inFlight + this.batch.length >= this.options.maxPendingLines) {
+      // Full backlog (a flood): count the dropped lines without making a string of each.
+      let lines = 0;
+      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines += 1;
+      this.stats.droppedLines += lines;
+      return;
+    }
     let splitter = this.splitters.get(unit);
     if (!splitter) {
       splitter = new LineSplitterForIndex();

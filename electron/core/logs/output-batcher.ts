@@ -1,8 +1,12 @@
 import type { Timers } from '../../shared/rpc-client';
 
-/** Hyper's DataBatcher figures: flush after ~16 ms (one frame) or 200 KB, whichever comes first. */
+/**
+ * Flush after ~16 ms (one frame, Hyper's DataBatcher) or 64 KB. Hyper uses 200 KB; we stay under
+ * V8's largest regular heap object (128 KB): a larger string goes to the large-object space, which
+ * only a full mark-sweep frees, and a flood then inflates the core's memory (scripts/bench-flood.mjs).
+ */
 export const BATCH_MAX_DELAY_MS = 16;
-export const BATCH_MAX_BYTES = 200 * 1024;
+export const BATCH_MAX_BYTES = 64 * 1024;
 
 /**
  * Gathers a child's output chunks into batches, so that a flood of tiny writes becomes a few large

@@ -23,7 +23,7 @@ export interface RotatingLogFileStats {
  * and never a brake on the child: when the disk falls behind, output is dropped and counted.
  */
 export class RotatingLogFile {
-  private queue: Buffer[] = [];
+  private queue: string[] = [];
   private pending = 0;
   private handle: FileHandle | undefined;
   private currentSize = 0;
@@ -36,13 +36,13 @@ export class RotatingLogFile {
   /** Queues `text`; false when it was dropped because the disk is behind. */
   append(text: string): boolean {
     if (this.isClosed) return false;
-    const bytes = Buffer.from(text, 'utf8');
-    if (this.pending + bytes.length > (this.options.maxPendingBytes ?? 8 * 1024 * 1024)) {
-      this.stats.droppedBytes += bytes.length;
+    const bytes = Buffer.byteLength(text, 'utf8');
+    if (this.pending + bytes > (this.options.maxPendingBytes ?? 8 * 1024 * 1024)) {
+      this.stats.droppedBytes += bytes;
       return false;
     }
-    this.queue.push(bytes);
-    this.pending += bytes.length;
+    this.queue.push(text);
+    this.pending += bytes;
     this.startDrain();
     return true;
   }
@@ -73,7 +73,9 @@ export class RotatingLogFile {
 
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
-      const batch = Buffer.concat(this.queue.splice(0));
+      // Chunk by chunk, never joined: one multi-megabyte string would land in V8's large-object space.
+      const text = this.queue.shift()!;
+      const batch = Buffer.from(text, 'utf8');
       this.pending -= batch.length;
       try {
         await this.write(batch);

@@ -52,8 +52,9 @@ export interface UnitRunnerDeps {
 /** supervisord's `startsecs` default: a unit without a health check is ready after 1 s up. */
 export const DEFAULT_START_SECS_MS = 1000;
 
-/** Lines of output kept for diagnosing an exit (tracebacks are long). */
+/** Lines of output kept for diagnosing an exit (tracebacks are long), and the characters looked at for them. */
 const TAIL_LINES = 200;
+const TAIL_CHARS = 64 * 1024;
 
 /** The default health check: GET with a 2 s deadline. Only loopback or configured endpoints are asked. */
 export async function httpStatus(url: string): Promise<number | null> {
@@ -299,7 +300,9 @@ export class UnitRunner implements Disposable {
   }
 
   private keepTail(batch: string): void {
-    const parts = (this.partialLine + batch).split(/\r?\n/);
+    // Only the end of a big batch can hold the last lines: do not split 200 KB to keep 200 lines.
+    const recent = batch.length > TAIL_CHARS ? batch.slice(-TAIL_CHARS) : this.partialLine + batch;
+    const parts = recent.split(/\r?\n/);
     this.partialLine = parts.pop() ?? '';
     this.tail.push(...parts);
     if (this.tail.length > TAIL_LINES) this.tail.splice(0, this.tail.length - TAIL_LINES);
