@@ -95,6 +95,7 @@ export async function createAppliance(deps: ApplianceDeps): Promise<Appliance> {
       logIndex,
       baseEnv: unitBaseEnv(process.env),
       vllmPath: () => settings.get('services.vllmPath'),
+      gpuProcessPids: () => probe.gpuProcessPids(),
     });
     // Survivors of an earlier run are reaped before anything is spawned.
     await supervisor.init();

@@ -106,6 +106,14 @@ export function createProbeService(deps: ProbeServiceDeps) {
 
   return {
     snapshot: (): Promise<HardwareSnapshot> => takeHardwareSnapshot(probe, host(), resolved()),
+    /**
+     * Pids of the processes holding GPU memory, or null when nvidia-smi cannot tell (no driver, no
+     * GPU): the supervisor then does not wait for a release it cannot see.
+     */
+    async gpuProcessPids(): Promise<number[] | null> {
+      const result = await probe.computeApps();
+      return result.ok ? result.apps.map((app) => app.pid) : null;
+    },
     /** UUIDs of the GPUs in the latest telemetry tick (for hardware-bound licenses). */
     lastGpuUuids(): string[] {
       return history.at(-1)?.samples.map((sample) => sample.uuid) ?? [];

@@ -36,7 +36,12 @@ export interface SupervisorDeps {
   /** The environment units start from (never the core's whole environment). */
   baseEnv: Readonly<Record<string, string>>;
   vllmPath: () => string;
+  /** Pids holding GPU memory (nvidia-smi compute apps), or null when that cannot be known. */
+  gpuProcessPids?: () => Promise<number[] | null>;
 }
+
+/** How long a stopped GPU unit may take to give its memory back before the sweep reports it. */
+const GPU_RELEASE_TIMEOUT_MS = 30_000;
 
 interface UnitEntry {
   definition: UnitDefinition;
@@ -189,6 +194,7 @@ export function createSupervisorService(deps: SupervisorDeps) {
         announce(name);
       },
       ...(preset.checkHealth ? { checkHealth: preset.checkHealth } : {}),
+      ...(preset.isVllm && deps.gpuProcessPids ? { waitForGpuRelease: (pids: readonly number[]) => waitForGpuRelease(pids, deps.gpuProcessPids!, deps.clock) } : {}),
       ...(preset.diagnose ? { diagnose: preset.diagnose } : {}),
     });
     entry.runner = runner;
@@ -337,4 +343,24 @@ function progressDetail(progress: VllmProgress): string | null {
   if (progress.graphCapture) return `CUDA graphs ${progress.graphCapture.done}/${progress.graphCapture.total}`;
   if (progress.serverUrl) return progress.serverUrl;
   return null;
+}
+
+/**
+ * Polls the GPU's process list until none of `pids` is on it, or the timeout ends; returns those
+ * still there. When nvidia-smi cannot answer, there is nothing to wait for.
+ */
+export async function waitForGpuRelease(
+  pids: readonly number[],
+  gpuProcessPids: () => Promise<number[] | null>,
+  clock: Clock,
+  options: { timeoutMs?: number; pollMs?: number } = {},
+): Promise<number[]> {
+  const deadline = clock.now() + (options.timeoutMs ?? GPU_RELEASE_TIMEOUT_MS);
+  for (;;) {
+    const holders = await gpuProcessPids();
+    if (holders === null) return [];
+    const still = pids.filter((pid) => holders.includes(pid));
+    if (still.length === 0 || clock.now() >= deadline) return still;
+    await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 500));
+  }
 }

@@ -2,7 +2,7 @@ import type { Disposable } from '../../shared/disposable';
 import type { Logger } from '../logger';
 import { OutputBatcher } from '../logs/output-batcher';
 import type { LaunchLedger } from './launch-ledger';
-import { type ProcessTable, RUN_TAG_ENV } from './process-table';
+import { type ProcessTable, RUN_TAG_ENV, findTagged, groupMembers } from './process-table';
 import { findPortHolder, isPortFree } from './port-check';
 import { type PtyProcess, spawnPtyProcess } from './pty-process';
 import type { RestartPolicy } from './restart-policy';
@@ -43,6 +43,11 @@ export interface UnitRunnerDeps {
   /** One health check; resolves with the HTTP status, or null when nothing answered. */
   checkHealth?: (url: string) => Promise<number | null>;
   random?: () => number;
+  /**
+   * GPU units: resolves with the pids among `pids` that still hold GPU memory once the wait is over
+   * (empty = released). Without it (no GPU unit, no nvidia-smi) the sweep ends when the processes do.
+   */
+  waitForGpuRelease?: (pids: readonly number[]) => Promise<number[]>;
   /** Without a health check, how long a child must stay up to count as ready. */
   startSecsMs?: number;
   /** Health poll intervals: quick while starting, relaxed once running. */
@@ -256,7 +261,18 @@ export class UnitRunner implements Disposable {
     const child = this.child?.generation === generation ? this.child : undefined;
     const runTag = child?.runTag ?? `${this.deps.runTagPrefix}${this.spec.name}:${generation}`;
     const pgid = child?.process.pid ?? this.state.pid ?? -1;
-    const { survivors } = pgid > 0 ? await sweepRun({ pgid, runTag, graceMs }, this.deps.stopDeps) : { survivors: [] };
+    // The run's processes before they go: the GPU check below asks about exactly these.
+    const runPids = pgid > 0 ? [...new Set([pgid, ...findTagged(this.deps.table, runTag).map((p) => p.pid), ...groupMembers(this.deps.table, pgid).map((p) => p.pid)])] : [];
+    const swept = pgid > 0 ? await sweepRun({ pgid, runTag, graceMs }, this.deps.stopDeps) : { survivors: [] };
+    let survivors = swept.survivors;
+    if (survivors.length === 0 && this.deps.waitForGpuRelease && runPids.length > 0) {
+      // A GPU unit is stopped only when the memory its processes held is free again (vllm.md §6).
+      const holding = await this.deps.waitForGpuRelease(runPids);
+      if (holding.length > 0) {
+        this.problem = { at: this.deps.now(), summary: `GPU memory is still held by pid ${holding.join(', ')} after the unit's processes were killed.`, action: 'Check nvidia-smi; the driver may need the processes reaped or a GPU reset before a new start.' };
+        survivors = holding;
+      }
+    }
     if (child && this.child === child) {
       for (const subscription of child.subscriptions) void subscription.dispose();
       child.process.dispose();

@@ -30,7 +30,7 @@ describe('unit runner (real processes under node-pty)', () => {
     for (const runner of runners.splice(0)) await runner.dispose();
   });
 
-  function start(spec: Partial<UnitSpec> & Pick<UnitSpec, 'command' | 'args'>) {
+  function start(spec: Partial<UnitSpec> & Pick<UnitSpec, 'command' | 'args'>, extra: { waitForGpuRelease?: (pids: readonly number[]) => Promise<number[]> } = {}) {
     const prefix = `test-${process.pid}-${Math.random().toString(36).slice(2)}:`;
     const states: UnitState[] = [];
     let output = '';
@@ -57,6 +57,7 @@ describe('unit runner (real processes under node-pty)', () => {
         onOutput: (text) => (output += text),
         onStateChange: (state) => states.push(state),
         healthIntervalsMs: { starting: 100, running: 200 },
+        ...extra,
       },
     );
     runners.push(runner);
@@ -157,4 +158,29 @@ describe('unit runner (real processes under node-pty)', () => {
     }
     await expect.poll(() => runner.current.name, { timeout: 10_000 }).toBe('running');
   }, 60_000);
+
+  it('a GPU unit is stopped only once its memory is released; memory that stays held makes it fatal, naming the pid', async () => {
+    let polls = 0;
+    const released = start({ command: '/bin/sleep', args: ['300'] }, {
+      waitForGpuRelease: async () => {
+        polls += 1;
+        return [];
+      },
+    });
+    released.runner.dispatch({ type: 'start' });
+    await expect.poll(() => released.runner.current.name, { timeout: 5000 }).toBe('running');
+    released.runner.dispatch({ type: 'stop' });
+    await released.runner.whenSettled();
+    expect(released.runner.current.name).toBe('stopped');
+    expect(polls).toBe(1);
+
+    const held = start({ command: '/bin/sleep', args: ['300'] }, { waitForGpuRelease: async (pids) => [pids[0]!] });
+    held.runner.dispatch({ type: 'start' });
+    await expect.poll(() => held.runner.current.name, { timeout: 5000 }).toBe('running');
+    held.runner.dispatch({ type: 'stop' });
+    await held.runner.whenSettled();
+    expect(held.runner.current.name).toBe('fatal');
+    expect(held.runner.current.fatal?.reason).toBe('cleanup-failed');
+    expect(held.runner.lastProblem?.summary).toMatch(/GPU memory is still held by pid \d+/);
+  });
 });
