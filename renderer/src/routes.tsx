@@ -1,7 +1,9 @@
 import type { ReactNode } from 'react';
 import { HardwarePage } from './features/hardware/HardwarePage';
 import { LicensePage } from './features/license/LicensePage';
+import { LogsPage } from './features/logs/LogsPage';
 import { OverviewPage } from './features/overview/OverviewPage';
+import { ServicesPage } from './features/services/ServicesPage';
 
 export interface Route {
   path: string;
@@ -9,9 +11,11 @@ export interface Route {
   render: () => ReactNode;
 }
 
-/** The pages of the navigation, in order. Later issues add Models, AI features, Services, Logs, Settings. */
+/** The pages of the navigation, in order. Later issues add Models, AI features, Settings. */
 export const routes: Route[] = [
   { path: 'overview', label: 'Overview', render: () => <OverviewPage /> },
   { path: 'hardware', label: 'Hardware', render: () => <HardwarePage /> },
   { path: 'license', label: 'License', render: () => <LicensePage /> },
+  { path: 'services', label: 'Services', render: () => <ServicesPage /> },
+  { path: 'logs', label: 'Logs', render: () => <LogsPage /> },
 ];

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { readWholeRing, ringCopyToFile } from '../../../../../renderer/src/features/services/download-output';
+
+describe('readWholeRing', () => {
+  it('reads the ring slice by slice up to the end it had when the download began', async () => {
+    let ring = 'abcdefghij';
+    const start = 5; // the first 5 characters already left the ring
+    const asked: number[] = [];
+    const copy = await readWholeRing(async (from, max) => {
+      asked.push(from);
+      const begin = Math.max(from, start);
+      const text = ring.slice(begin - start, begin - start + Math.min(max, 4));
+      const result = { unit: 'u', offset: begin, text, gap: Math.max(0, start - from), endOffset: start + ring.length };
+      ring += 'LATER'; // output printed during the download is not waited for
+      return result;
+    });
+    expect(copy).toEqual({ text: 'abcdefghij', from: 5, to: 15, lostWhileReading: 0 });
+    expect(asked).toEqual([0, 9, 13]);
+  });
+
+  it('writes a header that says what the file holds and where the full log is', () => {
+    const file = ringCopyToFile('qwen', { text: '\x1b[32mINFO\x1b[0m ready\r\n', from: 10, to: 30, lostWhileReading: 0 }, '/data/logs/qwen.log', new Date('2026-11-21T12:00:00Z'));
+    expect(file).toContain('# Output of unit "qwen"');
+    expect(file).toContain('the first 10 are no longer held in memory');
+    expect(file).toContain('/data/logs/qwen.log');
+    expect(file.endsWith('INFO ready\n')).toBe(true);
+  });
+});
