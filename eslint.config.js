@@ -23,14 +23,20 @@ const folder = (name) => ({
   regex: `^(\\.\\./)+(electron/)?${escape(name)}(/.*)?$`,
   message: `This folder may not import from electron/${name} (../shared/DESIGN.md, "Layout").`,
 });
+const zodImport = {
+  regex: '^zod(/.*)?$',
+  message: 'Import z from electron/shared/zod: it configures zod for the UI\'s CSP before any schema exists.',
+};
 const rendererImport = { regex: '^(\\.\\./)+renderer(/.*)?$', message: 'electron/* may not import the renderer.' };
 
 /** One `no-restricted-imports` rule per runtime folder. */
 const importRules = [
   {
     files: ['electron/shared/**/*.ts'],
-    patterns: [electronImport, nodeImport, folder('core'), folder('gateway'), folder('server'), folder('cli'), folder('main'), folder('preload'), rendererImport],
+    patterns: [electronImport, nodeImport, zodImport, folder('core'), folder('gateway'), folder('server'), folder('cli'), folder('main'), folder('preload'), rendererImport],
   },
+  // The one file that may import zod itself.
+  { files: ['electron/shared/zod.ts'], patterns: [electronImport, nodeImport] },
   { files: ['electron/core/**/*.ts'], patterns: [electronImport, folder('gateway'), folder('server'), folder('cli'), folder('main'), folder('preload'), rendererImport] },
   { files: ['electron/gateway/**/*.ts'], patterns: [electronImport, folder('core'), folder('server'), folder('cli'), folder('main'), folder('preload'), rendererImport] },
   { files: ['electron/server/**/*.ts'], patterns: [electronImport, folder('gateway'), folder('cli'), folder('main'), folder('preload'), rendererImport] },
@@ -39,7 +45,7 @@ const importRules = [
   { files: ['electron/preload/**/*.ts'], patterns: [folder('core'), folder('gateway'), folder('server'), folder('cli'), folder('main'), rendererImport] },
   {
     files: ['renderer/src/**/*.{ts,tsx}'],
-    patterns: [electronImport, nodeImport, folder('core'), folder('gateway'), folder('server'), folder('cli'), folder('main'), folder('preload')],
+    patterns: [electronImport, nodeImport, zodImport, folder('core'), folder('gateway'), folder('server'), folder('cli'), folder('main'), folder('preload')],
   },
 ].map(({ files, patterns }) => ({ files, rules: { 'no-restricted-imports': ['error', { patterns }] } }));
 

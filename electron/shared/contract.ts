@@ -3,7 +3,7 @@
  * Both transports (Electron IPC, WebSocket) and the CLI's socket client are typed from this one map,
  * and the core parses every payload with these schemas at its edge.
  */
-import { z } from 'zod';
+import { z } from './zod';
 import { catalogSchema } from './fit/catalog-schema';
 import { hardwareSnapshotSchema, telemetryHistorySchema, telemetryTickSchema } from './hardware';
 import { licenseHistoryEntrySchema, licenseViewSchema } from './license';

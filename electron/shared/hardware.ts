@@ -2,7 +2,7 @@
  * What the probe reports, as contract schemas. The core's own types (electron/core/probe) are checked
  * against these at compile time (core/probe/contract-types.ts), so the two cannot drift apart.
  */
-import { z } from 'zod';
+import { z } from './zod';
 
 const num = z.number().nullable();
 

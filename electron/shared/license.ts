@@ -2,7 +2,7 @@
  * The license as the UI and the CLI see it: the state, its message, the details of a verified
  * license and what it allows. Never the license text, never key material, never binding hashes.
  */
-import { z } from 'zod';
+import { z } from './zod';
 
 export const licenseStates = [
   'missing',

@@ -2,7 +2,7 @@
  * Supervised units as the contract describes them: what the operator defines (a preset and its
  * fields) and what the UI and CLI see of a running unit. No secret ever appears here.
  */
-import { z } from 'zod';
+import { z } from './zod';
 
 export const unitNameSchema = z
   .string()

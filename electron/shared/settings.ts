@@ -2,7 +2,7 @@
  * The appliance's settings: one typed entry per key, with its default and what it means. The core
  * stores values in config.db; every value is parsed with its schema on the way in.
  */
-import { z } from 'zod';
+import { z } from './zod';
 
 interface SettingSpec<S extends z.ZodType> {
   readonly schema: S;

@@ -2,7 +2,7 @@
  * The messages that carry the contract over a text channel (WebSocket frames, NDJSON lines on the
  * control socket, Electron MessagePort). Both ends parse with these schemas; nothing is trusted.
  */
-import { z } from 'zod';
+import { z } from './zod';
 import type { WireError } from './errors';
 import { isErrorCode } from './errors';
 

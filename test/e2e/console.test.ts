@@ -24,6 +24,12 @@ describe('browser console (airlock serve + Chromium)', () => {
     });
     page.on('pageerror', (error) => errors.push(error.message));
     page.on('request', (request) => requests.push(request.url()));
+    // Every CSP violation, also those that are only reported (zod's eval probe once was one).
+    await page.addInitScript(() => {
+      const seen: string[] = [];
+      (window as unknown as { cspViolations: string[] }).cspViolations = seen;
+      document.addEventListener('securitypolicyviolation', (event) => seen.push(`${event.violatedDirective} ${event.blockedURI} ${event.sourceFile}:${event.lineNumber}:${event.columnNumber}`));
+    });
     await page.goto(url);
     return { page, errors, requests };
   }
@@ -54,6 +60,7 @@ describe('browser console (airlock serve + Chromium)', () => {
       await page.getByRole('heading', { name: 'Overview' }).waitFor();
 
       // No CSP violation, no script error, and nothing fetched from anywhere but the console.
+      expect(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations)).toEqual([]);
       expect(errors.filter((e) => !e.includes('401'))).toEqual([]);
       const origin = new URL(serve.url).origin;
       expect(requests.filter((url) => !url.startsWith(origin) && !url.startsWith('data:'))).toEqual([]);

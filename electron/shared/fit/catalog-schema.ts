@@ -5,7 +5,7 @@
  * The core loads the file at start and validates it with `parseCatalog`; a catalog that does not
  * validate is a packaging bug, so the issues are returned verbatim for the log.
  */
-import { z } from 'zod';
+import { z } from '../zod';
 
 /** GitLab's family identifiers (`Ai::SelfHostedModel` enum; gitlab-ai-gateway.md §2.3). */
 export const gitlabFamilyIds = [

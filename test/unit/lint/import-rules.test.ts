@@ -24,6 +24,8 @@ describe('import rules', () => {
     ['renderer/src/bad.ts', "import { buildInfo } from '../../electron/core/build-info';\nexport const x = buildInfo;\n"],
     ['electron/server/bad.ts', "import { BrowserWindow } from 'electron';\nexport const x = BrowserWindow;\n"],
     ['electron/preload/bad.ts', "import { systemClock } from '../core/clock';\nexport const x = systemClock;\n"],
+    ['electron/shared/bad.ts', "import { z } from 'zod';\nexport const x = z;\n"],
+    ['renderer/src/bad.ts', "import { z } from 'zod';\nexport const x = z;\n"],
   ])('%s: a wrong import is an error', async (filePath, code) => {
     expect((await restrictedImports(filePath, code)).length).toBeGreaterThan(0);
   });
@@ -34,6 +36,7 @@ describe('import rules', () => {
     ['electron/core/ok.ts', "import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n"],
     ['renderer/src/ok.ts', "import { contract } from '../../electron/shared/contract';\nexport const x = contract;\n"],
     ['electron/server/ok.ts', "import { buildInfo } from '../core/build-info';\nexport const x = buildInfo;\n"],
+    ['electron/shared/zod.ts', "import { z } from 'zod';\nexport const x = z;\n"],
   ])('%s: an allowed import passes', async (filePath, code) => {
     expect(await restrictedImports(filePath, code)).toEqual([]);
   });

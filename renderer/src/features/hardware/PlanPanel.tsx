@@ -3,7 +3,7 @@ import type { CatalogModel } from '../../../../electron/shared/fit/catalog-schem
 import { kvBytesPerSequence } from '../../../../electron/shared/fit/kv-cache';
 import type { ModelSpec } from '../../../../electron/shared/fit/model-spec';
 import type { ProbedGpu } from '../../../../electron/shared/fit/plan-fit';
-import { copyText } from './copy-text';
+import { copyText } from '../../lib/copy-text';
 import { type GpuMemoryView, formatCommandMultiline, modelReference, planSafely, vllmServeCommand } from './fit-rows';
 import { formatCount, formatGiB, formatKiB, formatTokensShort } from './hardware-format';
 import { MemoryBreakdown } from './MemoryBreakdown';

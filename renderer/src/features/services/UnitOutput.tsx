@@ -2,7 +2,7 @@ import { type FormEvent, useEffect, useRef, useState } from 'react';
 import type { UnitView } from '../../../../electron/shared/services';
 import { useApi, useConnectionState } from '../../api/api-context';
 import { useXterm } from '../../components/terminal/use-xterm';
-import { copyText } from '../hardware/copy-text';
+import { copyText } from '../../lib/copy-text';
 import { readWholeRing, ringCopyToFile, saveTextFile } from './download-output';
 import { OutputFeed } from './output-feed';
 import { droppedNotice, findMatches, firstMatchingRow } from './output-text';
