@@ -14,10 +14,13 @@ if (!existsSync(cli)) {
   process.exit(1);
 }
 
-// The core (serve) moves children's output through short-lived strings; a young generation of
-// 8 MiB semi-spaces keeps its memory flat in a flood (scripts/bench-flood.mjs: 157 → 98 MiB of
-// committed heap). V8 takes this only at start, so `serve` runs in a child with the flag.
-const CORE_V8_FLAGS = ['--max-semi-space-size=8'];
+// The core (serve) moves children's output at up to ~100 MiB/s. Two start-time settings keep its
+// memory flat in such a flood (scripts/bench-flood.mjs): a small V8 young generation, and at most
+// two glibc malloc arenas (each thread — the log index worker, libuv's — otherwise gets its own, up
+// to 64 MiB, and keeps it). Both are read only at start, so `serve` runs in a child with them.
+// Supervised units do not inherit either: their environment is rebuilt (core/appliance.ts).
+const CORE_V8_FLAGS = ['--max-semi-space-size=4'];
+const CORE_ENV = { MALLOC_ARENA_MAX: '2' };
 const isServe = process.argv[2] === 'serve';
 const major = Number(process.versions.node.split('.')[0]);
 if (major === 24 && !isServe) {
@@ -32,7 +35,10 @@ if (major === 24 && !isServe) {
       process.exit(1);
     }
   }
-  const child = spawn(node, [...(isServe ? CORE_V8_FLAGS : []), cli, ...process.argv.slice(2)], { stdio: 'inherit' });
+  const child = spawn(node, [...(isServe ? CORE_V8_FLAGS : []), cli, ...process.argv.slice(2)], {
+    stdio: 'inherit',
+    env: isServe ? { ...process.env, ...CORE_ENV } : process.env,
+  });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 + 1 : 1)));
 }

@@ -112,7 +112,10 @@ const dirBytes = (dir) => {
 async function viaAirlock() {
   const dataDir = mkdtempSync(join(tmpdir(), 'al-flood-'));
   // Started as bin/airlock.cjs starts it (with its V8 flag).
-  const serve = spawn(process.execPath, ['--max-semi-space-size=8', CLI, 'serve', '--data-dir', dataDir, '--port', '0', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const serve = spawn(process.execPath, ['--max-semi-space-size=4', CLI, 'serve', '--data-dir', dataDir, '--port', '0', '--log-level', 'warn'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, MALLOC_ARENA_MAX: '2' },
+  });
   await new Promise((resolve) => serve.stdout.on('data', (chunk) => String(chunk).includes('Token:') && resolve()));
   const core = coreClient(join(dataDir, 'airlock.sock'));
   await core.ready;
@@ -150,7 +153,7 @@ async function viaAirlock() {
     const [unit] = await core.call('services.list');
     // The index may drop lines in a flood (counted, never blocking): read the end of the replay ring.
     const end = unit.output.endOffset;
-    const slice = await core.call('services.output', { name: 'flood', fromOffset: Math.max(0, end - 256 * 1024), maxChars: 256 * 1024 });
+    const slice = await core.call('services.output', { name: 'flood', fromOffset: Math.max(0, end - 256 * 1024), maxBytes: 256 * 1024 });
     const done = parseDone(slice.text);
     const indexStats = await core.call('logs.search', { text: 'FAKE_VLLM_FLOOD_DONE', unit: 'flood', limit: 1 });
     return { done, rssBefore, rssMax, heapMax, atPeak, diskMax, loop: metrics.eventLoopDelayMs, output: unit.output, logFile: unit.logFile, isDoneIndexed: indexStats.length > 0 };
@@ -182,7 +185,7 @@ console.log(`     main-thread JS heap at most ${(airlock.heapMax / 1024 / 1024).
 console.log(`     event-loop delay: p50 ${airlock.loop.p50} ms, p99 ${airlock.loop.p99} ms, max ${airlock.loop.max} ms (target p99 < 50)`);
 console.log(`     log files on disk: max ${(airlock.diskMax / 1024 / 1024).toFixed(1)} MiB (cap ${LOG_CAP_BYTES / 1024 / 1024} MiB); written ${(airlock.logFile.writtenBytes / 1024 / 1024).toFixed(0)} MiB, dropped ${(airlock.logFile.droppedBytes / 1024 / 1024).toFixed(1)} MiB`);
 console.log(`     full-text index: the last line ${airlock.isDoneIndexed ? 'was' : 'was NOT'} indexed (lines beyond the index's backlog are dropped and counted)`);
-console.log(`     replay ring: ${(airlock.output.endOffset / 1024 / 1024).toFixed(0)} MiB through, ${(airlock.output.droppedChars / 1024 / 1024).toFixed(0)} MiB rolled out`);
+console.log(`     replay ring: ${(airlock.output.endOffset / 1024 / 1024).toFixed(0)} MiB through, ${(airlock.output.droppedBytes / 1024 / 1024).toFixed(0)} MiB rolled out`);
 const ok = ratio >= 0.8 && rssGrowthMb < 100 && airlock.loop.p99 < 50 && airlock.diskMax <= LOG_CAP_BYTES;
 console.log(ok ? 'OK: every target met' : 'MISSED: a target above was not met');
 process.exitCode = ok ? 0 : 1;

@@ -133,7 +133,7 @@ export async function createAppliance(deps: ApplianceDeps): Promise<Appliance> {
       'services.stop': async ({ name }) => supervisor.stop(name),
       'services.restart': async ({ name }) => supervisor.restart(name),
       'services.reset': async ({ name }) => supervisor.reset(name),
-      'services.output': async ({ name, fromOffset, maxChars }) => supervisor.output(name, fromOffset, maxChars),
+      'services.output': async ({ name, fromOffset, maxBytes }) => supervisor.output(name, fromOffset, maxBytes),
       'logs.search': ({ text, unit, since, until, limit }) =>
         logIndex.search({ text, limit, ...(unit ? { unit } : {}), ...(since !== undefined ? { since } : {}), ...(until !== undefined ? { until } : {}) }),
       'logs.tail': async ({ name, lines }) => {

@@ -17,8 +17,9 @@ export function startCoreProcess(options: { dataDir?: string }): CoreProcess {
   const child: UtilityProcess = utilityProcess.fork(entry, options.dataDir ? ['--data-dir', options.dataDir] : [], {
     serviceName: 'Airlock core',
     stdio: 'inherit',
-    // Same young-generation limit as `airlock serve` (bin/airlock.cjs): flat memory under output floods.
-    execArgv: ['--max-semi-space-size=8'],
+    // Same start-time settings as `airlock serve` (bin/airlock.cjs): flat memory under output floods.
+    execArgv: ['--max-semi-space-size=4'],
+    env: { ...process.env, MALLOC_ARENA_MAX: '2' },
   });
   let isAlive = true;
   const exitListeners: ((code: number) => void)[] = [];

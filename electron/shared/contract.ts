@@ -102,7 +102,7 @@ export const contract = {
     'services.restart': call(unitName, unitViewSchema, 'Stops a unit if it runs, then starts it again without backoff delay.'),
     'services.reset': call(unitName, unitViewSchema, 'Acknowledges a fatal unit: it becomes stopped.'),
     'services.output': call(
-      z.object({ name: z.string().max(100), fromOffset: z.number().int().min(0), maxChars: z.number().int().min(1).max(1024 * 1024).default(256 * 1024) }).strict(),
+      z.object({ name: z.string().max(100), fromOffset: z.number().int().min(0), maxBytes: z.number().int().min(4).max(1024 * 1024).default(256 * 1024) }).strict(),
       outputSliceSchema,
       "A unit's recent output from an offset on; the live terminal pulls (and so acknowledges) in slices.",
     ),

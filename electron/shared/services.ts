@@ -95,7 +95,8 @@ export const unitViewSchema = z.object({
   lastProblem: problemSchema.nullable(),
   /** vLLM units: the phase read from its log (loading weights, KV cache…). */
   progress: z.object({ phase: z.string(), detail: z.string().nullable() }).nullable(),
-  output: z.object({ endOffset: z.number(), droppedChars: z.number() }),
+  /** Offsets count bytes of the unit's output since the core started it. */
+  output: z.object({ endOffset: z.number(), droppedBytes: z.number() }),
   logFile: z.object({ path: z.string(), writtenBytes: z.number(), droppedBytes: z.number() }),
   autoStart: z.boolean(),
 });
@@ -103,9 +104,13 @@ export type UnitView = z.infer<typeof unitViewSchema>;
 
 export const outputSliceSchema = z.object({
   unit: z.string(),
+  /** Byte offset where `text` starts. */
   offset: z.number(),
+  /** The output from `offset`, decoded, cut on whole characters. */
   text: z.string(),
-  /** Characters between the asked offset and `offset` that the ring no longer holds. */
+  /** Where the next slice starts: ask from here (bytes, not text.length). */
+  nextOffset: z.number(),
+  /** Bytes between the asked offset and `offset` that the ring no longer holds. */
   gap: z.number(),
   endOffset: z.number(),
 });

@@ -52,8 +52,8 @@ export function startServe(dataDir: string, extraArgs: string[] = [], options: {
   assertBuilt();
   return new Promise((resolve, reject) => {
     // The flag bin/airlock.cjs gives the core, so tests run the core as it ships.
-    const child = spawn(process.execPath, ['--max-semi-space-size=8', CLI, 'serve', '--data-dir', dataDir, '--port', '0', '--log-level', 'warn', ...extraArgs], {
-      env: { ...process.env, ...options.env },
+    const child = spawn(process.execPath, ['--max-semi-space-size=4', CLI, 'serve', '--data-dir', dataDir, '--port', '0', '--log-level', 'warn', ...extraArgs], {
+      env: { ...process.env, MALLOC_ARENA_MAX: '2', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

@@ -38,7 +38,7 @@ describe('log index (logs.db, FTS5, worker thread)', () => {
 
   it('retention by age deletes old lines and gives the space back', async () => {
     const dir = tempDir();
-    const index = create({ dbPath: join(dir, 'logs.db') });
+    const index = create({ dbPath: join(dir, 'logs.db'), maxPendingLines: 50_000 });
     const filler = 'x'.repeat(500);
     for (let i = 0; i < 20_000; i += 1) index.append('old', `${i} ${filler}\n`, 1000);
     for (let i = 0; i < 100; i += 1) index.append('new', `${i} fresh\n`, 9_000_000);

@@ -18,17 +18,19 @@ export async function runLogsTail(name: string, options: { dataDir: string; line
     }
     for (const hit of hits) process.stdout.write(`${hit.line}\n`);
     // Follow from the live ring's current end: pull in slices, each pull acknowledging the last.
-    let offset = (await core.client.call('services.output', { name, fromOffset: Number.MAX_SAFE_INTEGER, maxChars: 1 })).endOffset;
+    let offset = (await core.client.call('services.output', { name, fromOffset: Number.MAX_SAFE_INTEGER, maxBytes: 4 })).endOffset;
     let isPulling = false;
     const pull = async () => {
       if (isPulling) return;
       isPulling = true;
       try {
         for (;;) {
-          const slice = await core.client.call('services.output', { name, fromOffset: offset, maxChars: 256 * 1024 });
-          if (slice.gap > 0) process.stdout.write(`\n[… ${slice.gap} characters not shown: the output came faster than it was read …]\n`);
+          const slice = await core.client.call('services.output', { name, fromOffset: offset, maxBytes: 256 * 1024 });
+          if (slice.gap > 0) process.stdout.write(`\n[… ${slice.gap} bytes not shown: the output came faster than it was read …]\n`);
           if (slice.text.length > 0) process.stdout.write(slice.text);
-          offset = slice.offset + slice.text.length;
+          // No progress means only part of a character is there yet: wait for the next notice.
+          if (slice.nextOffset === offset) break;
+          offset = slice.nextOffset;
           if (offset >= slice.endOffset) break;
         }
       } finally {

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { Worker } from 'node:worker_threads';
 import { LineSplitterForIndex, toFtsQuery } from './line-splitter';
 
@@ -41,7 +42,7 @@ export function defaultWorkerPath(): string {
  */
 export class LogIndex {
   private readonly worker: Worker;
-  private readonly splitters = new Map<string, LineSplitterForIndex>();
+  private readonly splitters = new Map<string, { lines: LineSplitterForIndex; decoder: StringDecoder }>();
   private batch: { unit: string; ts: number; line: string }[] = [];
   private timer: NodeJS.Timeout | undefined;
   private inFlight = 0;
@@ -51,12 +52,12 @@ export class LogIndex {
   private readonly options: Required<Omit<LogIndexOptions, 'workerPath'>>;
 
   constructor(options: LogIndexOptions) {
-    this.options = { maxPendingLines: 20_000, batchLines: 1000, flushMs: 250, ...options };
+    this.options = { maxPendingLines: 5_000, batchLines: 1000, flushMs: 250, ...options };
     this.worker = new Worker(options.workerPath ?? defaultWorkerPath(), {
       workerData: { path: options.dbPath, maxBytes: options.maxBytes },
       // Batches of short-lived rows: a small young generation keeps the worker's memory flat in a
       // flood (scripts/bench-flood.mjs); the old generation stays generous.
-      resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 512 },
+      resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 512 },
     });
     this.worker.unref();
     this.worker.on('message', (message: { t: string; id?: number; ok?: boolean; error?: string; count?: number; dropped?: number }) => {
@@ -78,26 +79,29 @@ export class LogIndex {
     });
   }
 
-  /** Feeds a unit's output; complete lines are queued for the index. */
-  append(unit: string, text: string, ts: number): void {
+  /** Feeds a unit's output (bytes or text); complete lines are queued for the index. */
+  append(unit: string, data: Buffer | string, ts: number): void {
+    let state = this.splitters.get(unit);
+    if (!state) {
+      state = { lines: new LineSplitterForIndex(), decoder: new StringDecoder('utf8') };
+      this.splitters.set(unit, state);
+    }
     if (this.inFlight + this.batch.length >= this.options.maxPendingLines) {
-      // Full backlog (a flood): count the dropped lines without making a string of each.
+      // Full backlog (a flood): count the dropped lines without decoding them.
       let lines = 0;
-      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines += 1;
+      const newline = typeof data === 'string' ? '\n' : 0x0a;
+      for (let i = data.indexOf(newline as never); i >= 0; i = data.indexOf(newline as never, i + 1)) lines += 1;
       this.stats.droppedLines += lines;
       return;
     }
-    let splitter = this.splitters.get(unit);
-    if (!splitter) {
-      splitter = new LineSplitterForIndex();
-      this.splitters.set(unit, splitter);
-    }
-    this.queue(unit, splitter.push(text), ts);
+    this.queue(unit, state.lines.push(typeof data === 'string' ? data : state.decoder.write(data)), ts);
   }
 
   /** The unit's unfinished last line (it exited). */
   endOfOutput(unit: string, ts: number): void {
-    this.queue(unit, this.splitters.get(unit)?.flush() ?? [], ts);
+    const state = this.splitters.get(unit);
+    if (!state) return;
+    this.queue(unit, [...state.lines.push(state.decoder.end()), ...state.lines.flush()], ts);
   }
 
   search(input: { text: string; unit?: string; since?: number; until?: number; limit?: number }): Promise<LogHit[]> {

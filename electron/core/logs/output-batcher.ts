@@ -9,24 +9,24 @@ export const BATCH_MAX_DELAY_MS = 16;
 export const BATCH_MAX_BYTES = 64 * 1024;
 
 /**
- * Gathers a child's output chunks into batches, so that a flood of tiny writes becomes a few large
+ * Gathers a child's output chunks (bytes) into batches, so that a flood of tiny writes becomes a few large
  * ones for the sinks (ring, files, index, UI) instead of thousands of events.
  */
 export class OutputBatcher {
-  private parts: string[] = [];
+  private parts: Buffer[] = [];
   private size = 0;
   private timer: unknown;
 
   constructor(
-    private readonly flushTo: (batch: string) => void,
+    private readonly flushTo: (batch: Buffer) => void,
     private readonly timers: Timers,
     private readonly limits = { maxDelayMs: BATCH_MAX_DELAY_MS, maxBytes: BATCH_MAX_BYTES },
   ) {}
 
-  push(text: string): void {
-    if (text.length === 0) return;
-    this.parts.push(text);
-    this.size += text.length;
+  push(chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    this.parts.push(chunk);
+    this.size += chunk.length;
     if (this.size >= this.limits.maxBytes) this.flush();
     else this.timer ??= this.timers.set(() => this.flush(), this.limits.maxDelayMs);
   }
@@ -38,7 +38,7 @@ export class OutputBatcher {
       this.timer = undefined;
     }
     if (this.parts.length === 0) return;
-    const batch = this.parts.join('');
+    const batch = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.size);
     this.parts = [];
     this.size = 0;
     this.flushTo(batch);

@@ -23,7 +23,7 @@ export interface RotatingLogFileStats {
  * and never a brake on the child: when the disk falls behind, output is dropped and counted.
  */
 export class RotatingLogFile {
-  private queue: string[] = [];
+  private queue: Buffer[] = [];
   private pending = 0;
   private handle: FileHandle | undefined;
   private currentSize = 0;
@@ -33,16 +33,16 @@ export class RotatingLogFile {
 
   constructor(private readonly options: RotatingLogFileOptions) {}
 
-  /** Queues `text`; false when it was dropped because the disk is behind. */
-  append(text: string): boolean {
+  /** Queues `data`; false when it was dropped because the disk is behind. */
+  append(data: Buffer | string): boolean {
     if (this.isClosed) return false;
-    const bytes = Buffer.byteLength(text, 'utf8');
-    if (this.pending + bytes > (this.options.maxPendingBytes ?? 8 * 1024 * 1024)) {
-      this.stats.droppedBytes += bytes;
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    if (this.pending + bytes.length > (this.options.maxPendingBytes ?? 8 * 1024 * 1024)) {
+      this.stats.droppedBytes += bytes.length;
       return false;
     }
-    this.queue.push(text);
-    this.pending += bytes;
+    this.queue.push(bytes);
+    this.pending += bytes.length;
     this.startDrain();
     return true;
   }
@@ -73,9 +73,8 @@ export class RotatingLogFile {
 
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
-      // Chunk by chunk, never joined: one multi-megabyte string would land in V8's large-object space.
-      const text = this.queue.shift()!;
-      const batch = Buffer.from(text, 'utf8');
+      // Chunk by chunk, as they came: no multi-megabyte copy.
+      const batch = this.queue.shift()!;
       this.pending -= batch.length;
       try {
         await this.write(batch);

@@ -29,7 +29,8 @@ export interface PtyProcessOptions {
 export interface PtyProcess extends Disposable {
   /** Pid of the process group leader (the wrapper, or the command when run bare). */
   readonly pid: number;
-  onData(listener: (text: string) => void): Disposable;
+  /** Raw output bytes (UTF-8 split anywhere): decode only where text is needed. */
+  onData(listener: (chunk: Buffer) => void): Disposable;
   onExit(listener: (exit: PtyExit) => void): Disposable;
   /** Sends `signal` to the whole process group. */
   signalGroup(signal: NodeJS.Signals): void;
@@ -54,41 +55,52 @@ export function decodeExitStatus(status: number): { code: number | null; signal:
 }
 
 /**
- * Finds the wrapper's exit marker (ESC ] 777 ; airlock-exit ; ID ; STATUS BEL) in a stream of
- * chunks, holding back a chunk tail that may be the start of a marker split across reads.
+ * Finds the wrapper's exit marker (ESC ] 777 ; airlock-exit ; ID ; STATUS BEL) in a stream of byte
+ * chunks, holding back a chunk tail that may be the start of a marker split across reads. Bytes:
+ * the marker is ASCII, and the output is never turned into strings here (scripts/bench-flood.mjs).
  */
 export class ExitMarkerScanner {
-  private pending = '';
-  private readonly prefix: string;
-  private readonly marker: RegExp;
+  private pending: Buffer = Buffer.alloc(0);
+  private readonly prefix: Buffer;
 
   constructor(exitId: string) {
-    this.prefix = `\x1b]777;airlock-exit;${exitId};`;
-    this.marker = new RegExp(`\\x1b\\]777;airlock-exit;${exitId};(\\d{1,3})\\x07`);
+    this.prefix = Buffer.from(`\x1b]777;airlock-exit;${exitId};`, 'latin1');
   }
 
-  /** Returns the text to pass on, and the exit status once the marker has been seen. */
-  push(chunk: string): { text: string; status?: number } {
-    const data = this.pending + chunk;
-    this.pending = '';
-    const match = this.marker.exec(data);
-    if (match) return { text: data.slice(0, match.index) + data.slice(match.index + match[0].length), status: Number(match[1]) };
-    const escape = data.lastIndexOf('\x1b');
-    if (escape >= 0) {
-      const tail = data.slice(escape);
-      const couldBeMarker = this.prefix.startsWith(tail) || (tail.startsWith(this.prefix) && /^\d{0,3}$/.test(tail.slice(this.prefix.length)));
-      if (couldBeMarker) {
-        this.pending = tail;
-        return { text: data.slice(0, escape) };
+  /** Returns the bytes to pass on, and the exit status once the marker has been seen. */
+  push(chunk: Buffer): { data: Buffer; status?: number } {
+    const data = this.pending.length > 0 ? Buffer.concat([this.pending, chunk]) : chunk;
+    this.pending = Buffer.alloc(0);
+    const at = data.indexOf(this.prefix);
+    if (at >= 0) {
+      const digitsFrom = at + this.prefix.length;
+      let cursor = digitsFrom;
+      while (cursor < data.length && cursor - digitsFrom < 3 && data[cursor]! >= 0x30 && data[cursor]! <= 0x39) cursor += 1;
+      if (cursor < data.length && data[cursor] === 0x07 && cursor > digitsFrom) {
+        const status = Number(data.subarray(digitsFrom, cursor).toString('latin1'));
+        return { data: Buffer.concat([data.subarray(0, at), data.subarray(cursor + 1)]), status };
+      }
+      if (cursor === data.length) {
+        // The digits or the BEL are still to come.
+        this.pending = Buffer.from(data.subarray(at));
+        return { data: data.subarray(0, at) };
       }
     }
-    return { text: data };
+    const escape = data.lastIndexOf(0x1b);
+    if (escape >= 0 && escape >= data.length - this.prefix.length) {
+      const tail = data.subarray(escape);
+      if (this.prefix.subarray(0, tail.length).equals(tail)) {
+        this.pending = Buffer.from(tail);
+        return { data: data.subarray(0, escape) };
+      }
+    }
+    return { data };
   }
 
   /** Whatever was held back, when the stream ends without a marker. */
-  flush(): string {
+  flush(): Buffer {
     const rest = this.pending;
-    this.pending = '';
+    this.pending = Buffer.alloc(0);
     return rest;
   }
 }
@@ -108,22 +120,24 @@ export function spawnPtyProcess(options: PtyProcessOptions): PtyProcess {
   const [file, args] = options.wrapper ? [options.wrapper, [exitId, options.command, ...options.args]] : [options.command, [...options.args]];
   const child = pty.spawn(file, args, {
     name: 'xterm-256color',
+    // Buffers, not strings: a flood of output then costs V8 almost nothing (scripts/bench-flood.mjs).
+    encoding: null,
     cols: options.cols ?? 160,
     rows: options.rows ?? 48,
     cwd: options.cwd,
     env: { ...options.env },
   });
   const scanner = new ExitMarkerScanner(exitId);
-  const dataListeners = new Set<(text: string) => void>();
+  const dataListeners = new Set<(chunk: Buffer) => void>();
   const exitListeners = new Set<(exit: PtyExit) => void>();
   let markerStatus: number | undefined;
   let ptyExit: { exitCode: number; signal?: number } | undefined;
   let isFinished = false;
   let graceTimer: NodeJS.Timeout | undefined;
 
-  const emitData = (text: string) => {
-    if (text.length === 0) return;
-    for (const listener of [...dataListeners]) listener(text);
+  const emitData = (chunk: Buffer) => {
+    if (chunk.length === 0) return;
+    for (const listener of [...dataListeners]) listener(chunk);
   };
 
   const finish = () => {
@@ -139,10 +153,12 @@ export function spawnPtyProcess(options: PtyProcessOptions): PtyProcess {
     for (const listener of [...exitListeners]) listener(exit);
   };
 
-  child.onData((chunk) => {
+  // With `encoding: null` node-pty hands out Buffers; its typings still say string.
+  child.onData((raw) => {
+    const chunk = raw as unknown as Buffer;
     if (markerStatus !== undefined) return emitData(chunk);
-    const { text, status } = scanner.push(chunk);
-    emitData(text);
+    const { data, status } = scanner.push(chunk);
+    emitData(data);
     if (status === undefined) return;
     markerStatus = status;
     // Everything the command printed came before the marker: let the wrapper exit.

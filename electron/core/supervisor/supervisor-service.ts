@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { StringDecoder } from 'node:string_decoder';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Clock } from '../../shared/clock';
@@ -8,7 +9,7 @@ import { describeIssues } from '../../shared/wire';
 import type { EventHub } from '../edge/event-hub';
 import type { Logger } from '../logger';
 import type { LogIndex } from '../logs/log-index';
-import { OutputRing } from '../logs/output-ring';
+import { OutputRing, completeUtf8Length, leadingContinuationBytes } from '../logs/output-ring';
 import { RotatingLogFile } from '../logs/rotating-log-file';
 import type { UnitsRepo } from '../store/units-repo';
 import { createLaunchLedger } from './launch-ledger';
@@ -53,6 +54,8 @@ interface UnitEntry {
   logPath: string;
   progress: VllmProgress | null;
   lineRest: string;
+  /** Decodes the output for the vLLM progress reader, keeping characters split between batches. */
+  decoder: StringDecoder;
 }
 
 /**
@@ -113,7 +116,7 @@ export function createSupervisorService(deps: SupervisorDeps) {
       fatal: state?.fatal ? { reason: state.fatal.reason, summary: describeFatal(state.fatal.reason, problem?.summary), at: at(state.fatal.at)! } : null,
       lastProblem: problem ? { at: at(problem.at)!, summary: problem.summary, action: problem.action } : null,
       progress: entry.progress ? { phase: entry.progress.phase, detail: progressDetail(entry.progress) } : null,
-      output: { endOffset: entry.ring.endOffset, droppedChars: entry.ring.droppedChars },
+      output: { endOffset: entry.ring.endOffset, droppedBytes: entry.ring.droppedBytes },
       logFile: { path: entry.logPath, writtenBytes: fileStats.writtenBytes, droppedBytes: fileStats.droppedBytes },
       autoStart: entry.definition.autoStart,
     };
@@ -121,14 +124,14 @@ export function createSupervisorService(deps: SupervisorDeps) {
 
   const announce = (name: string) => deps.hub.emit('services.changed', view(name));
 
-  const onOutput = (name: string, text: string, ms: number) => {
+  const onOutput = (name: string, data: Buffer, ms: number) => {
     const entry = units.get(name);
     if (!entry) return;
-    entry.ring.append(text, ms);
-    entry.file.append(text);
-    deps.logIndex.append(name, text, ms);
+    entry.ring.append(data, ms);
+    entry.file.append(data);
+    deps.logIndex.append(name, data, ms);
     if (entry.progress) {
-      const { lines, rest } = splitOutputLines(entry.lineRest, text);
+      const { lines, rest } = splitOutputLines(entry.lineRest, entry.decoder.write(data));
       entry.lineRest = rest;
       const before = entry.progress.phase;
       for (const line of lines) entry.progress = reduceVllmProgress(entry.progress, line);
@@ -155,6 +158,7 @@ export function createSupervisorService(deps: SupervisorDeps) {
       logPath,
       progress: null,
       lineRest: '',
+      decoder: new StringDecoder('utf8'),
     });
   };
 
@@ -173,6 +177,7 @@ export function createSupervisorService(deps: SupervisorDeps) {
     entry.commandLine = preset.commandLine;
     entry.progress = preset.isVllm ? INITIAL_VLLM_PROGRESS : null;
     entry.lineRest = '';
+    entry.decoder = new StringDecoder('utf8');
     const runner = new UnitRunner(preset.spec, {
       now: deps.clock.now,
       logger: deps.logger.child(name),
@@ -185,8 +190,8 @@ export function createSupervisorService(deps: SupervisorDeps) {
       onStateChange: (state) => {
         if (state.name === 'stopped' || state.name === 'exited' || state.name === 'fatal') {
           const done = units.get(name);
-          if (done?.progress && done.lineRest) {
-            for (const line of flushOutputLines(done.lineRest)) done.progress = reduceVllmProgress(done.progress, line);
+          if (done?.progress) {
+            for (const line of flushOutputLines(done.lineRest + done.decoder.end())) done.progress = reduceVllmProgress(done.progress, line);
             done.lineRest = '';
           }
           deps.logIndex.endOfOutput(name, deps.clock.now());
@@ -291,19 +296,25 @@ export function createSupervisorService(deps: SupervisorDeps) {
       return view(entry.name);
     },
 
-    /** Output from `fromOffset` on, at most `maxChars`: the live terminal pulls, so it is never flooded. */
-    output(name: unknown, fromOffset: number, maxChars: number): OutputSlice {
+    /**
+     * Output from `fromOffset` on, at most `maxBytes`, decoded on whole characters: the live terminal
+     * pulls slice by slice, so it is never flooded.
+     */
+    output(name: unknown, fromOffset: number, maxBytes: number): OutputSlice {
       const entry = entryOf(name);
-      const { chunks, gap, end } = entry.ring.readFrom(fromOffset);
-      let text = '';
-      let offset = chunks[0]?.offset ?? end;
-      for (const chunk of chunks) {
-        if (text.length === 0) offset = chunk.offset;
-        const room = maxChars - text.length;
-        if (room <= 0) break;
-        text += chunk.text.slice(0, room);
-      }
-      return { unit: entry.name, offset, text, gap, endOffset: end };
+      const read = entry.ring.read(Math.min(fromOffset, entry.ring.endOffset), maxBytes);
+      // After a gap the first bytes may be the tail of a character: start on the next one.
+      const skip = read.gap > 0 ? leadingContinuationBytes(read.data) : 0;
+      const whole = read.data.subarray(skip);
+      const length = completeUtf8Length(whole);
+      return {
+        unit: entry.name,
+        offset: read.offset + skip,
+        text: whole.subarray(0, length).toString('utf8'),
+        nextOffset: read.offset + skip + length,
+        gap: read.gap + skip,
+        endOffset: read.end,
+      };
     },
 
     /** Writes the unit's log files out completely (flush), for download or tail. */

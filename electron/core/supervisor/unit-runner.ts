@@ -35,8 +35,8 @@ export interface UnitRunnerDeps {
   stopDeps: StopDeps;
   /** resources/bin/airlock-run, or null to run bare. */
   wrapper: string | null;
-  /** Batched output of the current child. */
-  onOutput: (text: string, at: number) => void;
+  /** Batched output of the current child: raw bytes, UTF-8 possibly split between batches. */
+  onOutput: (batch: Buffer, at: number) => void;
   onStateChange: (state: UnitState) => void;
   /** Reads the cause of an exit from the child's last lines (vLLM's classifier for vLLM units). */
   diagnose?: (lastLines: readonly string[]) => Diagnosis | null;
@@ -315,9 +315,9 @@ export class UnitRunner implements Disposable {
     this.healthGeneration = undefined;
   }
 
-  private keepTail(batch: string): void {
-    // Only the end of a big batch can hold the last lines: do not split 200 KB to keep 200 lines.
-    const recent = batch.length > TAIL_CHARS ? batch.slice(-TAIL_CHARS) : this.partialLine + batch;
+  private keepTail(batch: Buffer): void {
+    // Only the end of a big batch can hold the last lines: decode just that much.
+    const recent = batch.length > TAIL_CHARS ? batch.subarray(-TAIL_CHARS).toString('utf8') : this.partialLine + batch.toString('utf8');
     const parts = recent.split(/\r?\n/);
     this.partialLine = parts.pop() ?? '';
     this.tail.push(...parts);

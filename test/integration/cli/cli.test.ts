@@ -111,7 +111,9 @@ describe('airlock CLI', () => {
     expect(await serve.stop('SIGTERM')).toBe(0);
     expect(existsSync(join(dataDir, 'airlock.sock'))).toBe(false);
     // The token is never written to the data directory.
-    for (const file of readdirSync(dataDir)) expect(readFileSync(join(dataDir, file)).includes(serve.token)).toBe(false);
+    for (const file of readdirSync(dataDir, { recursive: true, withFileTypes: true })) {
+      if (file.isFile()) expect(readFileSync(join(file.parentPath, file.name)).includes(serve.token), file.name).toBe(false);
+    }
   });
 
   it('after a killed core, the next serve takes over the stale socket', async () => {

@@ -31,7 +31,7 @@ export function UnitOutput({ unit }: { unit: UnitView }) {
   useEffect(() => {
     if (!terminal) return;
     const feed = new OutputFeed({
-      pull: (fromOffset, maxChars) => api.call('services.output', { name, fromOffset, maxChars }),
+      pull: (fromOffset, maxBytes) => api.call('services.output', { name, fromOffset, maxBytes }),
       write: (text, onParsed) => terminal.write(text, onParsed),
       onGap: (chars, isAtStart) => {
         terminal.writeNotice(droppedNotice(chars, isAtStart));
@@ -121,10 +121,10 @@ export function UnitOutput({ unit }: { unit: UnitView }) {
     setIsDownloading(true);
     setNote(null);
     try {
-      const copy = await readWholeRing((fromOffset, maxChars) => api.call('services.output', { name, fromOffset, maxChars }));
+      const copy = await readWholeRing((fromOffset, maxBytes) => api.call('services.output', { name, fromOffset, maxBytes }));
       const stamp = new Date();
       saveTextFile(`${name}-output-${stamp.toISOString().replace(/[:.]/g, '-')}.txt`, ringCopyToFile(name, copy, unit.logFile.path, stamp));
-      setNote({ ok: true, text: `Saved ${(copy.to - copy.from).toLocaleString('en-US')} characters.` });
+      setNote({ ok: true, text: `Saved ${(copy.to - copy.from).toLocaleString('en-US')} bytes of output.` });
     } catch (error) {
       setNote({ ok: false, text: (error as Error).message });
     } finally {

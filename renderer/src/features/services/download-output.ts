@@ -1,7 +1,7 @@
 import type { OutputSlice } from '../../../../electron/shared/services';
 import { terminalTextToPlain } from './output-text';
 
-/** Slice size for a download: the largest `services.output` allows. */
+/** Slice size for a download, in bytes: the largest `services.output` allows. */
 const DOWNLOAD_SLICE_CHARS = 1024 * 1024;
 
 export interface RingCopy {
@@ -17,22 +17,22 @@ export interface RingCopy {
  * Reads everything the core's ring holds for a unit, from its oldest character to the end as it
  * was when the download began (output printed meanwhile is left for the terminal).
  */
-export async function readWholeRing(pull: (fromOffset: number, maxChars: number) => Promise<OutputSlice>): Promise<RingCopy> {
+export async function readWholeRing(pull: (fromOffset: number, maxBytes: number) => Promise<OutputSlice>): Promise<RingCopy> {
   const first = await pull(0, DOWNLOAD_SLICE_CHARS);
   const end = first.endOffset;
   const parts = [first.text];
-  let next = first.offset + first.text.length;
+  let next = first.nextOffset;
   let lostWhileReading = 0;
   while (next < end) {
     const slice = await pull(next, Math.min(DOWNLOAD_SLICE_CHARS, end - next));
     if (slice.endOffset < next) break; // the core restarted meanwhile: keep what was read
     if (slice.gap > 0) {
       lostWhileReading += slice.gap;
-      parts.push(`\n[… ${slice.gap} characters dropped here while downloading …]\n`);
+      parts.push(`\n[… ${slice.gap} bytes dropped here while downloading …]\n`);
     }
-    if (slice.text.length === 0) break;
+    if (slice.nextOffset <= next && slice.gap === 0) break;
     parts.push(slice.text);
-    next = slice.offset + slice.text.length;
+    next = slice.nextOffset;
   }
   return { text: parts.join(''), from: first.offset, to: next, lostWhileReading };
 }
@@ -41,7 +41,7 @@ export async function readWholeRing(pull: (fromOffset: number, maxChars: number)
 export function ringCopyToFile(unit: string, copy: RingCopy, logFilePath: string, at: Date): string {
   const header = [
     `# Output of unit "${unit}" as held in Airlock's live buffer, downloaded ${at.toISOString()}.`,
-    `# Characters ${copy.from}–${copy.to} of what it printed since the Airlock core started${copy.from > 0 ? ` (the first ${copy.from} are no longer held in memory)` : ''}.`,
+    `# Bytes ${copy.from}–${copy.to} of what it printed since the Airlock core started${copy.from > 0 ? ` (the first ${copy.from} bytes are no longer held in memory)` : ''}.`,
     `# The complete, rotating log file is on the appliance: ${logFilePath}`,
     '',
   ];

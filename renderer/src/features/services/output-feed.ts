@@ -10,7 +10,7 @@ export const LOW_WATERMARK_CHARS = 5_000;
 
 export interface OutputFeedDeps {
   /** `services.output` for this unit. */
-  pull(fromOffset: number, maxChars: number): Promise<OutputSlice>;
+  pull(fromOffset: number, maxBytes: number): Promise<OutputSlice>;
   /** Hands text to the terminal; `onParsed` runs once the terminal has processed it (xterm's write callback). */
   write(text: string, onParsed: () => void): void;
   /** The core no longer held `chars` characters before the slice (`isAtStart`: before anything was shown). */
@@ -38,6 +38,8 @@ export class OutputFeed {
   private hasShownAny = false;
   private isDisposed = false;
   private droppedChars = 0;
+  /** The core's end when a pull brought nothing but part of a character: wait for more than that. */
+  private stalledAtEnd = -1;
 
   constructor(private readonly deps: OutputFeedDeps) {}
 
@@ -67,11 +69,12 @@ export class OutputFeed {
   private pump(): void {
     if (this.isDisposed || this.isPulling) return;
     if (this.unacked >= LOW_WATERMARK_CHARS) return;
-    if (!this.mustAsk && this.knownEnd <= this.offset) return;
+    if (!this.mustAsk && (this.knownEnd <= this.offset || this.knownEnd <= this.stalledAtEnd)) return;
     this.isPulling = true;
     this.mustAsk = false;
     const from = this.offset;
-    this.deps.pull(from, HIGH_WATERMARK_CHARS - this.unacked).then(
+    // Offsets count bytes; a UTF-8 character is at most 4 of them.
+    this.deps.pull(from, Math.max(4, HIGH_WATERMARK_CHARS - this.unacked)).then(
       (slice) => {
         this.isPulling = false;
         if (this.isDisposed) return;
@@ -101,8 +104,14 @@ export class OutputFeed {
       this.deps.onGap(slice.gap, !this.hasShownAny && from === 0);
     }
     if (slice.endOffset > this.knownEnd) this.knownEnd = slice.endOffset;
-    this.offset = slice.offset + slice.text.length;
-    if (slice.text.length === 0) return;
+    // Offsets are bytes: the next slice starts where the core says, not at text.length.
+    this.offset = slice.nextOffset;
+    if (slice.text.length === 0) {
+      // Only part of a character is there yet: wait for the core to announce more.
+      if (slice.gap === 0) this.stalledAtEnd = slice.endOffset;
+      return;
+    }
+    this.stalledAtEnd = -1;
     const length = slice.text.length;
     this.hasShownAny = true;
     this.unacked += length;

@@ -48,11 +48,11 @@ export function firstMatchingRow(rows: readonly BufferRow[], pattern: RegExp = E
 }
 
 /** What the terminal and the notice above it say when the core no longer holds part of the output. */
-export function droppedNotice(chars: number, isAtStart: boolean): string {
-  const n = chars.toLocaleString('en-US');
+export function droppedNotice(bytes: number, isAtStart: boolean): string {
+  const n = bytes.toLocaleString('en-US');
   return isAtStart
-    ? `… ${n} earlier characters are no longer held in memory (the live view keeps the most recent output; search the logs for older lines)`
-    : `… ${n} characters dropped: the output came faster than it was read`;
+    ? `… ${n} earlier bytes are no longer held in memory (the live view keeps the most recent output; search the logs for older lines)`
+    : `… ${n} bytes dropped: the output came faster than it was read`;
 }
 
 /** Where a match starts in the buffer (0-based row and column). */

@@ -2,7 +2,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { OutputBatcher } from '../../../../electron/core/logs/output-batcher';
-import { OutputRing } from '../../../../electron/core/logs/output-ring';
+import { OutputRing, completeUtf8Length, leadingContinuationBytes } from '../../../../electron/core/logs/output-ring';
 import { RotatingLogFile } from '../../../../electron/core/logs/rotating-log-file';
 import { useTempDir } from '../../../helpers/temp-dir';
 
@@ -11,41 +11,63 @@ const timers = { set: (fn: () => void, ms: number) => setTimeout(fn, ms), clear:
 describe('OutputBatcher', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
+  const b = (text: string) => Buffer.from(text);
 
   it('flushes after 16 ms, or at once past 64 KB (under V8\'s large-object size), in order', () => {
-    const batches: string[] = [];
-    const batcher = new OutputBatcher((b) => batches.push(b), timers);
-    batcher.push('a');
-    batcher.push('b');
+    const batches: Buffer[] = [];
+    const batcher = new OutputBatcher((batch) => batches.push(batch), timers);
+    batcher.push(b('a'));
+    batcher.push(b('b'));
     vi.advanceTimersByTime(15);
     expect(batches).toEqual([]);
     vi.advanceTimersByTime(1);
-    expect(batches).toEqual(['ab']);
-    batcher.push('x'.repeat(40 * 1024));
+    expect(batches.map(String)).toEqual(['ab']);
+    batcher.push(b('x'.repeat(40 * 1024)));
     expect(batches).toHaveLength(1);
-    batcher.push('y'.repeat(30 * 1024));
+    batcher.push(b('y'.repeat(30 * 1024)));
     expect(batches).toHaveLength(2);
     expect(batches[1]).toHaveLength(70 * 1024);
-    batcher.push('tail');
+    batcher.push(b('tail'));
     batcher.flush();
-    expect(batches[2]).toBe('tail');
+    expect(String(batches[2])).toBe('tail');
     vi.advanceTimersByTime(100);
     expect(batches).toHaveLength(3);
   });
 });
 
 describe('OutputRing', () => {
-  it('replays from an offset, bounded, and reports what fell out as a gap', () => {
+  it('reads from an offset, bounded, and reports what fell out as a gap', () => {
     const ring = new OutputRing(10);
-    ring.append('0123', 1);
-    ring.append('4567', 2);
-    expect(ring.readFrom(2)).toEqual({ chunks: [{ offset: 2, text: '23', at: 1 }, { offset: 4, text: '4567', at: 2 }], gap: 0, end: 8 });
-    ring.append('89ab', 3);
-    expect(ring.droppedChars).toBe(4);
-    const replay = ring.readFrom(0);
-    expect(replay.gap).toBe(4);
-    expect(replay.chunks.map((c) => c.text).join('')).toBe('456789ab');
-    expect(ring.readFrom(12)).toEqual({ chunks: [], gap: 0, end: 12 });
+    ring.append(Buffer.from('0123'), 1);
+    ring.append(Buffer.from('4567'), 2);
+    expect(ring.read(2)).toMatchObject({ offset: 2, gap: 0, end: 8 });
+    expect(String(ring.read(2).data)).toBe('234567');
+    expect(String(ring.read(2, 3).data)).toBe('234');
+    ring.append(Buffer.from('89ab'), 3);
+    expect(ring.droppedBytes).toBe(4);
+    const replay = ring.read(0);
+    expect(replay).toMatchObject({ offset: 4, gap: 4 });
+    expect(String(replay.data)).toBe('456789ab');
+    expect(ring.read(12)).toMatchObject({ offset: 12, gap: 0, end: 12 });
+  });
+});
+
+describe('UTF-8 boundaries', () => {
+  const euro = Buffer.from('a€b'); // € is 3 bytes: e2 82 ac
+
+  it('cuts a slice so that it ends on a whole character', () => {
+    expect(completeUtf8Length(euro.subarray(0, 1))).toBe(1);
+    expect(completeUtf8Length(euro.subarray(0, 2))).toBe(1);
+    expect(completeUtf8Length(euro.subarray(0, 3))).toBe(1);
+    expect(completeUtf8Length(euro.subarray(0, 4))).toBe(4);
+    expect(completeUtf8Length(Buffer.from('😀'))).toBe(4);
+    expect(completeUtf8Length(Buffer.from('😀').subarray(0, 3))).toBe(0);
+  });
+
+  it('skips the tail of a character at the start of a slice', () => {
+    expect(leadingContinuationBytes(euro.subarray(2))).toBe(2);
+    expect(leadingContinuationBytes(euro.subarray(3))).toBe(1);
+    expect(leadingContinuationBytes(euro)).toBe(0);
   });
 });
 

@@ -4,18 +4,23 @@ import { ExitMarkerScanner, decodeExitStatus } from '../../../../electron/core/s
 const marker = (id: string, status: number) => `\x1b]777;airlock-exit;${id};${status}\x07`;
 
 describe('ExitMarkerScanner', () => {
+  const push = (scanner: ExitMarkerScanner, text: string | Buffer) => {
+    const { data, status } = scanner.push(typeof text === 'string' ? Buffer.from(text) : text);
+    return { text: data.toString(), status };
+  };
+
   it('finds the marker in one chunk and strips it', () => {
     const scanner = new ExitMarkerScanner('abc123');
-    expect(scanner.push(`last line\n${marker('abc123', 1)}`)).toEqual({ text: 'last line\n', status: 1 });
+    expect(push(scanner, `last line\n${marker('abc123', 1)}`)).toEqual({ text: 'last line\n', status: 1 });
   });
 
-  it('finds a marker split at every possible position, passing on all text in order', () => {
-    const full = `tail of output${marker('abc123', 137)}`;
+  it('finds a marker split at every possible position, passing on all bytes in order', () => {
+    const full = Buffer.from(`tail of output€${marker('abc123', 137)}`);
     for (let cut = 0; cut <= full.length; cut += 1) {
       const scanner = new ExitMarkerScanner('abc123');
-      const first = scanner.push(full.slice(0, cut));
-      const second = scanner.push(full.slice(cut));
-      expect(first.text + second.text, `cut at ${cut}`).toBe('tail of output');
+      const first = scanner.push(full.subarray(0, cut));
+      const second = scanner.push(full.subarray(cut));
+      expect(Buffer.concat([first.data, second.data]).toString(), `cut at ${cut}`).toBe('tail of output€');
       expect(first.status ?? second.status).toBe(137);
     }
   });
@@ -23,15 +28,15 @@ describe('ExitMarkerScanner', () => {
   it('ignores a marker with another id (a child printing one) and other escape sequences', () => {
     const scanner = new ExitMarkerScanner('abc123');
     const text = `\x1b[31mred\x1b[0m ${marker('999999', 0)} done`;
-    const result = scanner.push(text);
+    const result = push(scanner, text);
     expect(result.status).toBeUndefined();
-    expect(result.text + scanner.flush()).toBe(text);
+    expect(result.text + scanner.flush().toString()).toBe(text);
   });
 
   it('holds back only what could still become the marker', () => {
     const scanner = new ExitMarkerScanner('abc123');
-    expect(scanner.push('abc\x1b]777;airl')).toEqual({ text: 'abc' });
-    expect(scanner.push('X')).toEqual({ text: '\x1b]777;airlX' });
+    expect(push(scanner, 'abc\x1b]777;airl')).toEqual({ text: 'abc', status: undefined });
+    expect(push(scanner, 'X')).toEqual({ text: '\x1b]777;airlX', status: undefined });
   });
 });
 

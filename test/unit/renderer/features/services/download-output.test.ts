@@ -10,7 +10,7 @@ describe('readWholeRing', () => {
       asked.push(from);
       const begin = Math.max(from, start);
       const text = ring.slice(begin - start, begin - start + Math.min(max, 4));
-      const result = { unit: 'u', offset: begin, text, gap: Math.max(0, start - from), endOffset: start + ring.length };
+      const result = { unit: 'u', offset: begin, text, nextOffset: begin + text.length, gap: Math.max(0, start - from), endOffset: start + ring.length };
       ring += 'LATER'; // output printed during the download is not waited for
       return result;
     });
@@ -21,7 +21,7 @@ describe('readWholeRing', () => {
   it('writes a header that says what the file holds and where the full log is', () => {
     const file = ringCopyToFile('qwen', { text: '\x1b[32mINFO\x1b[0m ready\r\n', from: 10, to: 30, lostWhileReading: 0 }, '/data/logs/qwen.log', new Date('2026-11-21T12:00:00Z'));
     expect(file).toContain('# Output of unit "qwen"');
-    expect(file).toContain('the first 10 are no longer held in memory');
+    expect(file).toContain('the first 10 bytes are no longer held in memory');
     expect(file).toContain('/data/logs/qwen.log');
     expect(file.endsWith('INFO ready\n')).toBe(true);
   });

@@ -22,7 +22,7 @@ function harness(initial = '') {
             const end = ringStart + ring.length;
             const start = Math.max(from, ringStart);
             const text = ring.slice(start - ringStart, start - ringStart + max);
-            resolve({ unit: 'u', offset: start, text, gap: Math.max(0, ringStart - from), endOffset: end, ...override });
+            resolve({ unit: 'u', offset: start, text, nextOffset: start + text.length, gap: Math.max(0, ringStart - from), endOffset: end, ...override });
             await settle();
           },
         });
@@ -125,7 +125,7 @@ describe('OutputFeed (pull-based flow control)', () => {
     h.writes[0]!.parse();
     // A new core: a fresh, shorter ring.
     h.feed.notify(3);
-    await h.pulls[1]!.answer({ offset: 3, text: '', gap: 0, endOffset: 3 });
+    await h.pulls[1]!.answer({ offset: 3, text: '', nextOffset: 3, gap: 0, endOffset: 3 });
     expect(h.restarts()).toBe(1);
     expect(h.pulls[2]!.from).toBe(0);
   });
@@ -136,7 +136,7 @@ describe('OutputFeed (pull-based flow control)', () => {
     const feed = new OutputFeed({
       pull: () => {
         calls += 1;
-        return calls === 1 ? Promise.reject(new Error('The connection to the Airlock core closed')) : Promise.resolve({ unit: 'u', offset: 0, text: 'ok', gap: 0, endOffset: 2 });
+        return calls === 1 ? Promise.reject(new Error('The connection to the Airlock core closed')) : Promise.resolve({ unit: 'u', offset: 0, text: 'ok', nextOffset: 2, gap: 0, endOffset: 2 });
       },
       write: () => undefined,
       onGap: () => undefined,

@@ -23,9 +23,9 @@ describe('firstMatchingRow', () => {
 });
 
 describe('droppedNotice', () => {
-  it('says how many characters and why', () => {
-    expect(droppedNotice(12345, false)).toBe('… 12,345 characters dropped: the output came faster than it was read');
-    expect(droppedNotice(10, true)).toMatch(/^… 10 earlier characters are no longer held in memory/);
+  it('says how many bytes and why', () => {
+    expect(droppedNotice(12345, false)).toBe('… 12,345 bytes dropped: the output came faster than it was read');
+    expect(droppedNotice(10, true)).toMatch(/^… 10 earlier bytes are no longer held in memory/);
   });
 });
 
