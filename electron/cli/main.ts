@@ -9,7 +9,7 @@ import { type LogLevel, createLogger } from '../core/logger';
 import { resolveDataDir } from '../core/paths';
 import { runFit } from './commands/fit';
 import { LICENSE_EXIT, runLicenseFingerprint, runLicenseInstall, runLicenseShow, runLicenseVerify } from './commands/license';
-import { runLogsSearch, runLogsTail } from './commands/logs';
+import { runLogsDownload, runLogsSearch, runLogsTail } from './commands/logs';
 import { runProbe } from './commands/probe';
 import { runSettings } from './commands/settings';
 import { type AddOptions, runServicesAction, runServicesAdd, runServicesList, runServicesRemove } from './commands/services';
@@ -263,6 +263,16 @@ export function buildProgram(run: (code: Promise<number>) => void): Command {
           reportError(error, { isJson: options.json }),
         ),
       );
+    });
+
+  logs
+    .command('download')
+    .description("a unit's whole rotating log (up to 50 MiB), oldest first, byte for byte")
+    .argument('<name>')
+    .option('-o, --output <file>', 'write to this file (default: standard output)')
+    .addOption(dataDirOption())
+    .action((name: string, options: { output?: string; dataDir?: string }) => {
+      run(runLogsDownload(name, { dataDir: resolveDataDir({ flag: options.dataDir }), ...(options.output ? { output: options.output } : {}) }).catch((error: unknown) => reportError(error)));
     });
 
   const settings = program.command('settings').description('the appliance settings (nvidia-smi and vllm paths, intervals, retention…)');

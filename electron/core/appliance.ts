@@ -134,6 +134,8 @@ export async function createAppliance(deps: ApplianceDeps): Promise<Appliance> {
       'services.restart': async ({ name }) => supervisor.restart(name),
       'services.reset': async ({ name }) => supervisor.reset(name),
       'services.output': async ({ name, fromOffset, maxBytes }) => supervisor.output(name, fromOffset, maxBytes),
+      'logs.files': ({ name }) => supervisor.logFiles(name),
+      'logs.read': ({ name, file, fromByte, maxBytes }) => supervisor.readLog(name, file, fromByte, maxBytes),
       'logs.search': ({ text, unit, since, until, limit }) =>
         logIndex.search({ text, limit, ...(unit ? { unit } : {}), ...(since !== undefined ? { since } : {}), ...(until !== undefined ? { until } : {}) }),
       'logs.tail': async ({ name, lines }) => {

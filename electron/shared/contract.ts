@@ -7,7 +7,7 @@ import { z } from './zod';
 import { catalogSchema } from './fit/catalog-schema';
 import { hardwareSnapshotSchema, telemetryHistorySchema, telemetryTickSchema } from './hardware';
 import { licenseHistoryEntrySchema, licenseViewSchema } from './license';
-import { logHitSchema, outputSliceSchema, unitViewSchema } from './services';
+import { logFileSchema, logHitSchema, logPieceSchema, outputSliceSchema, unitViewSchema } from './services';
 import { settingEntrySchema } from './settings';
 
 /** Input of a call that takes no arguments. Strict, so a stray field is an error, not ignored. */
@@ -105,6 +105,12 @@ export const contract = {
       z.object({ name: z.string().max(100), fromOffset: z.number().int().min(0), maxBytes: z.number().int().min(4).max(1024 * 1024).default(256 * 1024) }).strict(),
       outputSliceSchema,
       "A unit's recent output from an offset on; the live terminal pulls (and so acknowledges) in slices.",
+    ),
+    'logs.files': call(unitName, z.array(logFileSchema), "A unit's log files on disk, oldest first (for a full download)."),
+    'logs.read': call(
+      z.object({ name: z.string().max(100), file: z.string().max(200), fromByte: z.number().int().min(0), maxBytes: z.number().int().min(1).max(1024 * 1024).default(1024 * 1024) }).strict(),
+      logPieceSchema,
+      'Reads a piece of one of those files.',
     ),
     'logs.search': call(
       z.object({ text: z.string().min(1).max(500), unit: z.string().max(100).optional(), since: z.number().optional(), until: z.number().optional(), limit: z.number().int().min(1).max(2000).default(200) }).strict(),

@@ -129,6 +129,10 @@ export const errorCatalog = {
   SERVICE_EXISTS: entry<{ name: string }>(409, (d) => `A unit named "${d.name}" already exists. Pick another name, or remove it first.`),
   SERVICE_INVALID: entry<{ issues: string[] }>(400, (d) => `The unit definition is not valid: ${d.issues.join('; ')}. Nothing was changed.`),
   SERVICE_CANNOT_START: entry<{ name: string; reason: string }>(409, (d) => `Cannot start "${d.name}": ${d.reason}`),
+  LOG_FILE_NOT_FOUND: entry<{ name: string; file: string }>(
+    404,
+    (d) => `Unit "${d.name}" has no log file "${d.file}" (it may have rotated away meanwhile). List them again and retry.`,
+  ),
   LOGS_UNAVAILABLE: entry<{ reason: string }>(503, (d) => `The log index cannot answer: ${d.reason}.`),
 
   // Settings

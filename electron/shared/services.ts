@@ -116,4 +116,10 @@ export const outputSliceSchema = z.object({
 });
 export type OutputSlice = z.infer<typeof outputSliceSchema>;
 
+/** One file of a unit's rotating log, oldest first. */
+export const logFileSchema = z.object({ file: z.string(), bytes: z.number() });
+
+/** A piece of a log file: bytes as base64 (a UTF-8 character may be split between pieces). */
+export const logPieceSchema = z.object({ file: z.string(), fromByte: z.number(), nextByte: z.number(), totalBytes: z.number(), base64: z.string() });
+
 export const logHitSchema = z.object({ id: z.number(), unit: z.string(), ts: z.number(), line: z.string() });

@@ -1,3 +1,5 @@
+import { createWriteStream } from 'node:fs';
+import type { Writable } from 'node:stream';
 import { connectToCore } from '../core-client';
 import { printResult } from '../output';
 
@@ -59,6 +61,32 @@ export async function runLogsSearch(query: string, options: { dataDir: string; u
     printResult(hits, options.isJson, () =>
       hits.length === 0 ? `No line matches "${query}".` : hits.map((h) => `${new Date(h.ts).toISOString()} ${h.unit}: ${renderMatch(h.line, isTty)}`).join('\n'),
     );
+    return 0;
+  } finally {
+    core.close();
+  }
+}
+
+/** `airlock logs download NAME [-o FILE]`: the unit's whole rotating log, oldest first, byte for byte. */
+export async function runLogsDownload(name: string, options: { dataDir: string; output?: string }): Promise<number> {
+  const core = await connectToCore(options.dataDir, { timeoutMs: 60_000 });
+  const out: Writable = options.output ? createWriteStream(options.output, { mode: 0o600 }) : process.stdout;
+  try {
+    let total = 0;
+    for (const { file, bytes } of await core.client.call('logs.files', { name })) {
+      for (let from = 0; from < bytes; ) {
+        const piece = await core.client.call('logs.read', { name, file, fromByte: from, maxBytes: 1024 * 1024 });
+        const data = Buffer.from(piece.base64, 'base64');
+        if (data.length === 0) break;
+        if (!out.write(data)) await new Promise((resolve) => out.once('drain', resolve));
+        total += data.length;
+        from = piece.nextByte;
+      }
+    }
+    if (options.output) {
+      await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+      process.stderr.write(`Saved ${total} bytes of ${name}'s log to ${options.output}\n`);
+    }
     return 0;
   } finally {
     core.close();

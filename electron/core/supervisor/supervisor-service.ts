@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { StringDecoder } from 'node:string_decoder';
 import { mkdirSync } from 'node:fs';
+import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock } from '../../shared/clock';
 import { AirlockError } from '../../shared/errors';
@@ -317,11 +318,37 @@ export function createSupervisorService(deps: SupervisorDeps) {
       };
     },
 
-    /** Writes the unit's log files out completely (flush), for download or tail. */
-    async flushLogs(name: unknown): Promise<string> {
+    /** The unit's log files, oldest first, after writing out what is queued. */
+    async logFiles(name: unknown): Promise<{ file: string; bytes: number }[]> {
       const entry = entryOf(name);
       await entry.file.flush();
-      return entry.logPath;
+      const own = new RegExp(`^${entry.name}\\.log(\\.(\\d+))?$`);
+      const files = (await readdir(logsDir)).flatMap((file) => {
+        const match = own.exec(file);
+        return match ? [{ file, order: match[2] ? Number(match[2]) : 0 }] : [];
+      });
+      files.sort((a, b) => b.order - a.order);
+      return Promise.all(files.map(async ({ file }) => ({ file, bytes: (await stat(join(logsDir, file))).size })));
+    },
+
+    /** A piece of one log file; only the unit's own files can be named (no path, no traversal). */
+    async readLog(name: unknown, file: string, fromByte: number, maxBytes: number): Promise<{ file: string; fromByte: number; nextByte: number; totalBytes: number; base64: string }> {
+      const entry = entryOf(name);
+      if (!new RegExp(`^${entry.name}\\.log(\\.\\d+)?$`).test(file)) throw new AirlockError('LOG_FILE_NOT_FOUND', { name: entry.name, file: file.slice(0, 200) });
+      let handle;
+      try {
+        handle = await open(join(logsDir, file), 'r');
+      } catch {
+        throw new AirlockError('LOG_FILE_NOT_FOUND', { name: entry.name, file });
+      }
+      try {
+        const totalBytes = (await handle.stat()).size;
+        const buffer = Buffer.alloc(Math.max(0, Math.min(maxBytes, totalBytes - fromByte)));
+        const { bytesRead } = buffer.length > 0 ? await handle.read(buffer, 0, buffer.length, fromByte) : { bytesRead: 0 };
+        return { file, fromByte, nextByte: fromByte + bytesRead, totalBytes, base64: buffer.subarray(0, bytesRead).toString('base64') };
+      } finally {
+        await handle.close();
+      }
     },
 
     /** Stops every unit with the full protocol; `wasRunning` is kept so they start again next time. */

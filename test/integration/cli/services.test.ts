@@ -133,4 +133,30 @@ describe('airlock services and logs (serve + fake vLLM)', () => {
     const listeners = spawnSync('sh', ['-c', `grep -c ":$(printf '%04X' ${port}) 00000000:0000 0A" /proc/net/tcp`], { encoding: 'utf8' }).stdout.trim();
     expect(Number(listeners)).toBe(1);
   }, 60_000);
+
+  it('logs download gives the full log byte for byte (multibyte characters whole); only the unit\'s own files can be read', async () => {
+    const dataDir = tempDir();
+    running.push(await startServe(dataDir));
+    const script = 'for i in $(seq 1 3000); do echo "line $i – naïve café €"; done';
+    await cli(dataDir, 'services', 'add', 'talker', '--preset', 'custom', '--command', '/bin/sh', '--arg', '-c', '--arg', script, '--restart', 'never');
+    await cli(dataDir, 'services', 'start', 'talker');
+    await expect.poll(async () => (await unitJson(dataDir, 'talker'))?.state, { timeout: 15_000 }).toBe('exited');
+    const out = join(dataDir, 'download.log');
+    const download = await cli(dataDir, 'logs', 'download', 'talker', '-o', out);
+    expect(download.code, download.stderr).toBe(0);
+    const { readFileSync: read } = await import('node:fs');
+    const expected = Array.from({ length: 3000 }, (_, i) => `line ${i + 1} – naïve café €\n`).join('');
+    expect(read(out, 'utf8')).toBe(expected);
+    expect(read(out)).toEqual(read(join(dataDir, 'logs', 'talker.log')));
+    // No way out of the unit's own log files.
+    const { connectToCore } = await import('../../../electron/cli/core-client');
+    const core = await connectToCore(dataDir);
+    try {
+      for (const file of ['../config.db', 'talker.log/../../config.db', '/etc/passwd', 'other.log']) {
+        await expect(core.client.call('logs.read', { name: 'talker', file, fromByte: 0, maxBytes: 10 })).rejects.toMatchObject({ code: 'LOG_FILE_NOT_FOUND' });
+      }
+    } finally {
+      core.close();
+    }
+  });
 });

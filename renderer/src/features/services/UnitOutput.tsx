@@ -3,7 +3,7 @@ import type { UnitView } from '../../../../electron/shared/services';
 import { useApi, useConnectionState } from '../../api/api-context';
 import { useXterm } from '../../components/terminal/use-xterm';
 import { copyText } from '../../lib/copy-text';
-import { readWholeRing, ringCopyToFile, saveTextFile } from './download-output';
+import { readFullLog, readWholeRing, ringCopyToFile, saveBytesFile, saveTextFile } from './download-output';
 import { OutputFeed } from './output-feed';
 import { droppedNotice, findMatches, firstMatchingRow } from './output-text';
 
@@ -132,6 +132,24 @@ export function UnitOutput({ unit }: { unit: UnitView }) {
     }
   };
 
+  const downloadFullLog = async () => {
+  setIsDownloading(true);
+  setNote(null);
+  try {
+    const log = await readFullLog({
+      files: () => api.call('logs.files', { name }),
+      read: (file, fromByte) => api.call('logs.read', { name, file, fromByte, maxBytes: 1024 * 1024 }),
+    });
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    saveBytesFile(`${name}-log-${stamp}.log`, log.parts);
+    setNote({ ok: true, text: `Saved the full log: ${log.bytes.toLocaleString('en-US')} bytes from ${log.files.length} file${log.files.length === 1 ? '' : 's'} (${log.files.join(', ')}).` });
+  } catch (error) {
+    setNote({ ok: false, text: (error as Error).message });
+  } finally {
+    setIsDownloading(false);
+  }
+};
+
   return (
     <div className="unit-output" data-testid="unit-output">
       <div className="terminal-toolbar">
@@ -170,8 +188,11 @@ export function UnitOutput({ unit }: { unit: UnitView }) {
           <button type="button" className="small-button" onClick={jumpToError}>
             Jump to first error
           </button>
-          <button type="button" className="small-button" onClick={() => void download()} disabled={isDownloading} title="Saves what Airlock holds in memory for this unit (the most recent 2 M characters) as a text file">
-            {isDownloading ? 'Reading…' : 'Download output'}
+          <button type="button" className="small-button" onClick={() => void download()} disabled={isDownloading} title="Saves what Airlock holds in memory for this unit (its most recent output) as a text file">
+            {isDownloading ? 'Reading…' : 'Download recent'}
+          </button>
+          <button type="button" className="small-button" onClick={() => void downloadFullLog()} disabled={isDownloading} title="Saves the unit's whole rotating log file (up to 50 MiB) exactly as it is on disk" data-testid="download-full-log">
+            Download full log
           </button>
         </div>
       </div>

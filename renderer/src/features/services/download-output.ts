@@ -58,3 +58,49 @@ export function saveTextFile(fileName: string, text: string): void {
   // The download has taken its copy once click() returns; revoke on the next turn to be safe.
   window.setTimeout(() => URL.revokeObjectURL(url), 0);
 }
+
+/** Decodes base64 without Node (the renderer has none). */
+function base64ToBytes(base64: string): Uint8Array<ArrayBuffer> {
+  const binary = atob(base64);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+export interface LogFileReader {
+  files(): Promise<{ file: string; bytes: number }[]>;
+  read(file: string, fromByte: number): Promise<{ nextByte: number; totalBytes: number; base64: string }>;
+}
+
+/**
+ * Reads a unit's whole rotating log, oldest file first, as the exact bytes on disk (a character
+ * split between two pieces stays whole once they are joined). Each file is read up to the size it
+ * had when listed, so output written meanwhile does not make the download endless.
+ */
+export async function readFullLog(reader: LogFileReader): Promise<{ parts: Uint8Array<ArrayBuffer>[]; bytes: number; files: string[] }> {
+  const parts: Uint8Array<ArrayBuffer>[] = [];
+  let bytes = 0;
+  const listed = await reader.files();
+  for (const { file, bytes: size } of listed) {
+    let from = 0;
+    while (from < size) {
+      const piece = await reader.read(file, from);
+      const data = base64ToBytes(piece.base64);
+      if (data.length === 0) break;
+      parts.push(data);
+      bytes += data.length;
+      from = piece.nextByte;
+    }
+  }
+  return { parts, bytes, files: listed.map((f) => f.file) };
+}
+
+/** Saves bytes as a file through a Blob URL (nothing goes over the network). */
+export function saveBytesFile(fileName: string, parts: Uint8Array<ArrayBuffer>[]): void {
+  const url = URL.createObjectURL(new Blob(parts, { type: 'text/plain;charset=utf-8' }));
+  const anchor = document.createElement('a');
+  anchor.href = url;
+  anchor.download = fileName;
+  anchor.click();
+  window.setTimeout(() => URL.revokeObjectURL(url), 0);
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readWholeRing, ringCopyToFile } from '../../../../../renderer/src/features/services/download-output';
+import { readFullLog, readWholeRing, ringCopyToFile } from '../../../../../renderer/src/features/services/download-output';
 
 describe('readWholeRing', () => {
   it('reads the ring slice by slice up to the end it had when the download began', async () => {
@@ -24,5 +24,26 @@ describe('readWholeRing', () => {
     expect(file).toContain('the first 10 bytes are no longer held in memory');
     expect(file).toContain('/data/logs/qwen.log');
     expect(file.endsWith('INFO ready\n')).toBe(true);
+  });
+});
+
+describe('readFullLog', () => {
+  it('joins the files oldest first, piece by piece, as the exact bytes (a character split between pieces stays whole)', async () => {
+    const files: Record<string, Buffer> = { 'u.log.1': Buffer.from('old €uro\n'), 'u.log': Buffer.from('new ✓ line\n') };
+    const reader = {
+      files: async () => [
+        { file: 'u.log.1', bytes: files['u.log.1']!.length },
+        { file: 'u.log', bytes: files['u.log']!.length },
+      ],
+      // Pieces of 5 bytes: the 3-byte € and ✓ get split.
+      read: async (file: string, fromByte: number) => {
+        const data = files[file]!.subarray(fromByte, fromByte + 5);
+        return { nextByte: fromByte + data.length, totalBytes: files[file]!.length, base64: data.toString('base64') };
+      },
+    };
+    const log = await readFullLog(reader);
+    expect(Buffer.concat(log.parts).toString('utf8')).toBe('old €uro\nnew ✓ line\n');
+    expect(log.files).toEqual(['u.log.1', 'u.log']);
+    expect(log.bytes).toBe(files['u.log.1']!.length + files['u.log']!.length);
   });
 });
