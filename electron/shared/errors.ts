@@ -135,6 +135,16 @@ export const errorCatalog = {
   ),
   LOGS_UNAVAILABLE: entry<{ reason: string }>(503, (d) => `The log index cannot answer: ${d.reason}.`),
 
+  // Secrets
+  SECRET_KEY_UNSAFE: entry<{ path: string; mode: string }>(
+    500,
+    (d) => `The secrets key ${d.path} is not safe to use (${d.mode}). It must be a 32-byte file only its owner can read: chmod 600 it, or restore it from your backup.`,
+  ),
+  SECRET_UNREADABLE: entry<{ context: string }>(
+    500,
+    (d) => `A stored secret (${d.context}) cannot be decrypted: it was changed, or the secrets key is not the one it was stored with. Enter it again.`,
+  ),
+
   // Settings
   SETTING_UNKNOWN: entry<{ key: string; known: string[] }>(
     404,

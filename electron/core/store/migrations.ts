@@ -65,6 +65,26 @@ export const configMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 4,
+    description: 'audit trail of configuration changes',
+    up(db) {
+      // Hash-chained: each row's hash covers the previous row's hash, so an edited or deleted row
+      // breaks the chain (audit-trail.ts verifies it). Secrets are masked before they get here.
+      db.exec(`
+        CREATE TABLE audit_log (
+          id        INTEGER PRIMARY KEY,
+          at        TEXT NOT NULL,
+          actor     TEXT NOT NULL,
+          action    TEXT NOT NULL,
+          target    TEXT NOT NULL,
+          changes   TEXT NOT NULL,
+          prev_hash TEXT NOT NULL,
+          hash      TEXT NOT NULL
+        ) STRICT;
+      `);
+    },
+  },
 ];
 
 /** The highest schema version this build understands. */
