@@ -39,7 +39,7 @@ describe('SecretStore', () => {
     const moved = refusal(() => store.decrypt(blob, 'deployment:2:apiKey'));
     expect(moved.code).toBe('SECRET_UNREADABLE');
     const bytes = Buffer.from(blob.slice(3), 'base64');
-    bytes[bytes.length - 1] ^= 1;
+    bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 1;
     expect(refusal(() => store.decrypt(`v1:${bytes.toString('base64')}`, 'deployment:1:apiKey')).code).toBe('SECRET_UNREADABLE');
     expect(refusal(() => store.decrypt('garbage', 'deployment:1:apiKey')).code).toBe('SECRET_UNREADABLE');
     const other = SecretStore.open(join(tempDir(), 'secrets.key'));
