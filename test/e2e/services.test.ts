@@ -1,21 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { ARTIFACTS, useBrowser } from '../helpers/browser';
 import { type RunningServe, runCli, startServe } from '../helpers/cli';
 import { useTempDir } from '../helpers/temp-dir';
+import { freePort } from '../helpers/net';
 
 const FAKE_VLLM = join(process.cwd(), 'test', 'doubles', 'fake-vllm');
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('Services page (airlock serve + fake vLLM + Chromium)', () => {
   const tempDir = useTempDir();

@@ -5,18 +5,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createProcessTable, findTagged } from '../../../electron/core/supervisor/process-table';
 import { type RunningServe, runCli, startServe } from '../../helpers/cli';
 import { useTempDir } from '../../helpers/temp-dir';
+import { freePort } from '../../helpers/net';
 
 const FAKE_VLLM = join(process.cwd(), 'test/doubles/fake-vllm');
 const table = createProcessTable();
 
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** The appliance id that prefixes every run tag of this data directory. */
 function applianceId(dataDir: string): string {

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { diagnoseVllmOutput, flushOutputLines, INITIAL_VLLM_PROGRESS, reduceVllmProgress, splitOutputLines } from '../../../electron/core/supervisor/vllm-classifier';
+import { freePort } from '../../helpers/net';
 
 const FAKE_VLLM = fileURLToPath(new URL('../../doubles/fake-vllm', import.meta.url));
 const MARK = `fake-vllm-test-${process.pid}-${randomUUID()}`;
@@ -101,14 +102,6 @@ async function waitFor(check: () => boolean | Promise<boolean>, withinMs: number
   }
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 async function status(url: string): Promise<number | null> {
   try {

@@ -1,5 +1,3 @@
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../electron/core/logger';
@@ -10,18 +8,12 @@ import { DEFAULT_RESTART_POLICY } from '../../../electron/core/supervisor/restar
 import { defaultStopDeps } from '../../../electron/core/supervisor/stop-protocol';
 import { httpStatus, UnitRunner } from '../../../electron/core/supervisor/unit-runner';
 import { useTempDir } from '../../helpers/temp-dir';
+import { freePort } from '../../helpers/net';
 
 const FAKE_VLLM = join(process.cwd(), 'test/doubles/fake-vllm');
 const KILLS = Number(process.env.AIRLOCK_KILL_STORM_KILLS ?? 200);
 const table = createProcessTable();
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('kill storm (reliability.md S1)', () => {
   const tempDir = useTempDir();

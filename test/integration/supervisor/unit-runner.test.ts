@@ -11,17 +11,11 @@ import type { UnitState } from '../../../electron/core/supervisor/state';
 import { defaultStopDeps } from '../../../electron/core/supervisor/stop-protocol';
 import { type UnitSpec, UnitRunner } from '../../../electron/core/supervisor/unit-runner';
 import { useTempDir } from '../../helpers/temp-dir';
+import { freePort } from '../../helpers/net';
 
 const table = createProcessTable();
 const wrapper = findRunWrapper(join(process.cwd(), 'resources'));
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('unit runner (real processes under node-pty)', () => {
   const tempDir = useTempDir();

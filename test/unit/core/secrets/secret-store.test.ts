@@ -2,21 +2,13 @@ import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SecretStore } from '../../../../electron/core/secrets/secret-store';
-import type { AirlockError } from '../../../../electron/shared/errors';
 import { useTempDir } from '../../../helpers/temp-dir';
+import { refusalOf } from '../../../helpers/errors';
 
 const CANARY = 'sk-canary-7f3e9a1b2c4d5e6f';
 
 describe('SecretStore', () => {
   const tempDir = useTempDir();
-  const refusal = (fn: () => unknown) => {
-    try {
-      fn();
-    } catch (error) {
-      return error as AirlockError;
-    }
-    throw new Error('expected a refusal');
-  };
 
   it('creates a 0600 key on first use and round-trips secrets with it, across reopen', () => {
     const keyPath = join(tempDir(), 'secrets.key');
@@ -36,14 +28,14 @@ describe('SecretStore', () => {
     const dir = tempDir();
     const store = SecretStore.open(join(dir, 'secrets.key'));
     const blob = store.encrypt(CANARY, 'deployment:1:apiKey');
-    const moved = refusal(() => store.decrypt(blob, 'deployment:2:apiKey'));
+    const moved = refusalOf(() => store.decrypt(blob, 'deployment:2:apiKey'));
     expect(moved.code).toBe('SECRET_UNREADABLE');
     const bytes = Buffer.from(blob.slice(3), 'base64');
     bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 1;
-    expect(refusal(() => store.decrypt(`v1:${bytes.toString('base64')}`, 'deployment:1:apiKey')).code).toBe('SECRET_UNREADABLE');
-    expect(refusal(() => store.decrypt('garbage', 'deployment:1:apiKey')).code).toBe('SECRET_UNREADABLE');
+    expect(refusalOf(() => store.decrypt(`v1:${bytes.toString('base64')}`, 'deployment:1:apiKey')).code).toBe('SECRET_UNREADABLE');
+    expect(refusalOf(() => store.decrypt('garbage', 'deployment:1:apiKey')).code).toBe('SECRET_UNREADABLE');
     const other = SecretStore.open(join(tempDir(), 'secrets.key'));
-    const wrongKey = refusal(() => other.decrypt(blob, 'deployment:1:apiKey'));
+    const wrongKey = refusalOf(() => other.decrypt(blob, 'deployment:1:apiKey'));
     expect(wrongKey.code).toBe('SECRET_UNREADABLE');
     expect(wrongKey.message).not.toContain(blob.slice(3, 20));
   });
@@ -53,11 +45,11 @@ describe('SecretStore', () => {
     const keyPath = join(dir, 'secrets.key');
     SecretStore.open(keyPath);
     chmodSync(keyPath, 0o644);
-    const open = refusal(() => SecretStore.open(keyPath));
+    const open = refusalOf(() => SecretStore.open(keyPath));
     expect(open.code).toBe('SECRET_KEY_UNSAFE');
     expect(open.message).toContain('chmod 600');
     const short = join(dir, 'short.key');
     writeFileSync(short, 'too short', { mode: 0o600 });
-    expect(refusal(() => SecretStore.open(short)).code).toBe('SECRET_KEY_UNSAFE');
+    expect(refusalOf(() => SecretStore.open(short)).code).toBe('SECRET_KEY_UNSAFE');
   });
 });

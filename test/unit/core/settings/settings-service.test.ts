@@ -4,8 +4,8 @@ import { silentLogger } from '../../../../electron/core/logger';
 import { createSettingsService } from '../../../../electron/core/settings/settings-service';
 import { openConfigDb } from '../../../../electron/core/store/config-db';
 import { createSettingsRepo } from '../../../../electron/core/store/settings-repo';
-import type { AirlockError } from '../../../../electron/shared/errors';
 import { manualClock, useTempDir } from '../../../helpers/temp-dir';
+import { refusalOf } from '../../../helpers/errors';
 
 describe('settings service', () => {
   const tempDir = useTempDir();
@@ -14,14 +14,6 @@ describe('settings service', () => {
     const store = openConfigDb({ path: join(tempDir(), 'config.db'), clock, logger: silentLogger });
     const repo = createSettingsRepo(store.db);
     return { store, repo, settings: createSettingsService({ repo, clock, logger: silentLogger }) };
-  };
-  const refusal = (fn: () => unknown) => {
-    try {
-      fn();
-    } catch (error) {
-      return error as AirlockError;
-    }
-    throw new Error('expected a refusal');
   };
 
   it('gives defaults until a value is set, then the value, and null resets', () => {
@@ -35,15 +27,15 @@ describe('settings service', () => {
 
   it('refuses unknown keys and invalid values with specific messages, changing nothing', () => {
     const { settings } = open();
-    const unknown = refusal(() => settings.set('probe.colour', 'blue'));
+    const unknown = refusalOf(() => settings.set('probe.colour', 'blue'));
     expect(unknown.code).toBe('SETTING_UNKNOWN');
     expect(unknown.message).toContain('probe.telemetryIntervalMs');
-    const tooFast = refusal(() => settings.set('probe.telemetryIntervalMs', 10));
+    const tooFast = refusalOf(() => settings.set('probe.telemetryIntervalMs', 10));
     expect(tooFast.code).toBe('SETTING_INVALID');
     expect(tooFast.message).toContain('probe.telemetryIntervalMs');
     expect(tooFast.message).toContain('Nothing was changed');
-    expect(refusal(() => settings.set('probe.nvidiaSmiPath', 'relative/nvidia-smi')).message).toContain('absolute path');
-    expect(refusal(() => settings.set('probe.telemetryIntervalMs', '2000')).code).toBe('SETTING_INVALID');
+    expect(refusalOf(() => settings.set('probe.nvidiaSmiPath', 'relative/nvidia-smi')).message).toContain('absolute path');
+    expect(refusalOf(() => settings.set('probe.telemetryIntervalMs', '2000')).code).toBe('SETTING_INVALID');
     expect(settings.list().every((entry) => entry.isDefault)).toBe(true);
   });
 
