@@ -94,8 +94,8 @@ describe('Services page (airlock serve + fake vLLM + Chromium)', () => {
       await expect.poll(() => card.getByTestId('terminal-find-count').textContent()).toBe('No match');
       await find.fill('');
 
-      // "Download output": what the ring holds, as a text file with a header saying so.
-      const [download] = await Promise.all([page.waitForEvent('download'), card.getByRole('button', { name: 'Download output' }).click()]);
+      // "Download recent": what the ring holds, as a text file with a header saying so.
+      const [download] = await Promise.all([page.waitForEvent('download'), card.getByRole('button', { name: 'Download recent' }).click()]);
       expect(download.suggestedFilename()).toMatch(/^qwen-output-.*\.txt$/);
       const file = readFileSync((await download.path())!, 'utf8');
       expect(file).toContain('# Output of unit "qwen"');
@@ -103,6 +103,15 @@ describe('Services page (airlock serve + fake vLLM + Chromium)', () => {
       expect(file).toContain('Application startup complete');
       // Plain text: no escape sequences left from the coloured log levels.
       expect(file).not.toContain('\x1b[');
+
+      // "Download full log": the rotating file on the appliance, byte for byte.
+      const [full] = await Promise.all([page.waitForEvent('download'), card.getByTestId('download-full-log').click()]);
+      expect(full.suggestedFilename()).toMatch(/^qwen-log-.*\.log$/);
+      const fullBytes = readFileSync((await full.path())!);
+      const onDisk = readFileSync(join(dataDir, 'logs', 'qwen.log'));
+      expect(fullBytes.length).toBeGreaterThan(0);
+      // The file may have grown since (health checks are logged): what was downloaded is its beginning.
+      expect(onDisk.subarray(0, fullBytes.length).equals(fullBytes)).toBe(true);
 
       await expect.poll(() => page.getByTestId('services-summary').textContent()).toBe('1 unit: 1 running');
       await page.screenshot({ path: join(ARTIFACTS, 'services.png'), fullPage: true });
