@@ -10,6 +10,7 @@ import { resolveDataDir } from '../core/paths';
 import { runFit } from './commands/fit';
 import { LICENSE_EXIT, runLicenseFingerprint, runLicenseInstall, runLicenseShow, runLicenseVerify } from './commands/license';
 import { runLogsDownload, runLogsSearch, runLogsTail } from './commands/logs';
+import { type ModelFlags, runFeaturesList, runFeaturesSet, runGitlabSheet, runModelsAdd, runModelsList, runModelsRemove, runModelsTest } from './commands/models';
 import { runProbe } from './commands/probe';
 import { runSettings } from './commands/settings';
 import { type AddOptions, runServicesAction, runServicesAdd, runServicesList, runServicesRemove } from './commands/services';
@@ -274,6 +275,73 @@ export function buildProgram(run: (code: Promise<number>) => void): Command {
     .action((name: string, options: { output?: string; dataDir?: string }) => {
       run(runLogsDownload(name, { dataDir: resolveDataDir({ flag: options.dataDir }), ...(options.output ? { output: options.output } : {}) }).catch((error: unknown) => reportError(error)));
     });
+
+  const failWith = (json?: boolean) => (error: unknown) => reportError(error, { isJson: json });
+  const models = program.command('models').description('self-hosted model deployments, as GitLab registers them');
+  models
+    .command('list')
+    .description('every deployment (API keys only as their last 4 characters)')
+    .addOption(dataDirOption())
+    .option('--json', 'print JSON')
+    .action((o: { dataDir?: string; json?: boolean }) => run(runModelsList({ dataDir: resolveDataDir({ flag: o.dataDir }), isJson: o.json }).catch(failWith(o.json))));
+  models
+    .command('add')
+    .description('register a deployment (the fields of GitLab\'s "Add self-hosted model" form)')
+    .requiredOption('--name <name>', 'deployment name, e.g. "Codestral on GPU 0"')
+    .requiredOption('--family <family>', 'model family id from the catalog, e.g. codestral, mistral, llama3, gpt_oss')
+    .requiredOption('--platform <platform>', 'vllm-local, vllm-remote, bedrock, azure-openai or openai-compatible')
+    .option('--endpoint <url>', 'for vLLM: http(s)://host:8000/v1')
+    .option('--api-key <key>', 'stored encrypted; only its last 4 characters are ever shown (prefer --api-key-env)')
+    .option('--api-key-env <VAR>', 'read the API key from this environment variable (keeps it out of the shell history)')
+    .option('--identifier <id>', 'custom_openai/<served name>, bedrock/<model id> or azure/<deployment>')
+    .addOption(dataDirOption())
+    .option('--json', 'print JSON')
+    .action((o: ModelFlags & { apiKeyEnv?: string; dataDir?: string; json?: boolean }) => {
+      const apiKey = o.apiKeyEnv ? process.env[o.apiKeyEnv] : o.apiKey;
+      run(runModelsAdd({ ...o, ...(apiKey !== undefined ? { apiKey } : {}), dataDir: resolveDataDir({ flag: o.dataDir }), isJson: o.json }).catch(failWith(o.json)));
+    });
+  models
+    .command('test')
+    .description('test a deployment step by step: URL, DNS, TCP, TLS, HTTP, served model, one-token completion; exit 1 on a failed step')
+    .argument('<name>')
+    .addOption(dataDirOption())
+    .option('--json', 'print JSON')
+    .action((name: string, o: { dataDir?: string; json?: boolean }) => run(runModelsTest(name, { dataDir: resolveDataDir({ flag: o.dataDir }), isJson: o.json }).catch(failWith(o.json))));
+  models
+    .command('rm')
+    .description('remove a deployment (features mapped to it are flagged)')
+    .argument('<name>')
+    .addOption(dataDirOption())
+    .option('--json', 'print JSON')
+    .action((name: string, o: { dataDir?: string; json?: boolean }) => run(runModelsRemove(name, { dataDir: resolveDataDir({ flag: o.dataDir }), isJson: o.json }).catch(failWith(o.json))));
+
+  const features = program.command('features').description('GitLab Duo features and the deployment each uses');
+  features
+    .command('list')
+    .description('every feature: state, mapped deployment, flags')
+    .addOption(dataDirOption())
+    .option('--json', 'print JSON')
+    .action((o: { dataDir?: string; json?: boolean }) => run(runFeaturesList({ dataDir: resolveDataDir({ flag: o.dataDir }), isJson: o.json }).catch(failWith(o.json))));
+  features
+    .command('set')
+    .description('map FEATURE to DEPLOYMENT ("disabled" turns it off)')
+    .argument('<feature>')
+    .argument('<deployment>')
+    .addOption(dataDirOption())
+    .option('--json', 'print JSON')
+    .action((feature: string, deployment: string, o: { dataDir?: string; json?: boolean }) =>
+      run(runFeaturesSet(feature, deployment, { dataDir: resolveDataDir({ flag: o.dataDir }), isJson: o.json }).catch(failWith(o.json))),
+    );
+
+  program
+    .command('gitlab-sheet')
+    .description('exactly what to enter in GitLab (gateway URL, each deployment\'s fields, feature assignments, the verify command)')
+    .option('--username <user>', 'GitLab user for the verification command')
+    .addOption(dataDirOption())
+    .option('--json', 'print JSON')
+    .action((o: { username?: string; dataDir?: string; json?: boolean }) =>
+      run(runGitlabSheet({ dataDir: resolveDataDir({ flag: o.dataDir }), isJson: o.json, ...(o.username ? { username: o.username } : {}) }).catch(failWith(o.json))),
+    );
 
   const settings = program.command('settings').description('the appliance settings (nvidia-smi and vllm paths, intervals, retention…)');
   const settingsAction = (action: 'list' | 'get' | 'set') => (key: string | undefined, value: string | undefined, maybeOptions?: unknown) => {

@@ -20,6 +20,10 @@ import { createProbeService } from './probe/probe-service';
 import { createSettingsService } from './settings/settings-service';
 import { resourcesDir } from './resources';
 import { LogIndex } from './logs/log-index';
+import { createRegistryService } from './registry/registry-service';
+import { SecretStore } from './secrets/secret-store';
+import { createAuditTrail } from './store/audit-trail';
+import { createRegistryRepo } from './store/registry-repo';
 import { createProcessTable } from './supervisor/process-table';
 import { findRunWrapper } from './supervisor/pty-process';
 import { defaultStopDeps } from './supervisor/stop-protocol';
@@ -101,6 +105,19 @@ export async function createAppliance(deps: ApplianceDeps): Promise<Appliance> {
     await supervisor.init();
     disposables.add(supervisor);
 
+    const registry = createRegistryService({
+      repo: createRegistryRepo(store.db),
+      audit: createAuditTrail(store.db),
+      secrets: SecretStore.open(join(deps.dataDir, 'secrets.key')),
+      clock: deps.clock,
+      logger: deps.logger.child('registry'),
+      catalog: () => catalog.get(),
+      isBetaEnabled: () => settings.get('models.betaEnabled'),
+      gatewayUrl: () => settings.get('gateway.url') || null,
+    });
+    const actor = deps.mode;
+    const audit = createAuditTrail(store.db);
+
     const app = createAppService({ clock: deps.clock, dataDir: deps.dataDir, mode: deps.mode, hub });
     disposables.add(app.startHeartbeat());
 
@@ -142,6 +159,28 @@ export async function createAppliance(deps: ApplianceDeps): Promise<Appliance> {
         supervisor.get(name);
         return logIndex.tail(name, lines);
       },
+      'models.list': async () => registry.list(),
+      'models.add': async ({ deployment }) => {
+        await license.require('register-model');
+        return registry.add(deployment, actor);
+      },
+      'models.update': async ({ name, patch }) => {
+        await license.require('change-model');
+        return registry.update(name, patch, actor);
+      },
+      'models.remove': async ({ name }) => {
+        await license.require('change-model');
+        return registry.remove(name, actor);
+      },
+      'models.test': ({ name }) => registry.test(name),
+      'features.list': async () => registry.features(),
+      'features.set': async ({ featureId, deploymentName }) => {
+        await license.require('change-features');
+        return registry.setFeature(featureId, deploymentName, actor);
+      },
+      'gitlab.sheet': async ({ username }) => registry.gitlabSheet(username ?? null),
+      'audit.list': async ({ limit }) => audit.recent(limit),
+      'audit.verify': async () => audit.verify(),
       'settings.list': async () => settings.list(),
       'settings.set': async ({ key, value }) => settings.set(key, value),
     };

@@ -8,6 +8,15 @@ import { catalogSchema } from './fit/catalog-schema';
 import { hardwareSnapshotSchema, telemetryHistorySchema, telemetryTickSchema } from './hardware';
 import { licenseHistoryEntrySchema, licenseViewSchema } from './license';
 import { logFileSchema, logHitSchema, logPieceSchema, outputSliceSchema, unitViewSchema } from './services';
+import {
+  auditEntrySchema,
+  auditVerificationSchema,
+  connectionTestResultSchema,
+  deploymentDraftInputSchema,
+  deploymentViewSchema,
+  featurePlanRowSchema,
+  gitlabSheetSchema,
+} from './registry/views';
 import { settingEntrySchema } from './settings';
 
 /** Input of a call that takes no arguments. Strict, so a stray field is an error, not ignored. */
@@ -118,6 +127,24 @@ export const contract = {
       'Full-text search over the units\' output, newest first, matches between \\u0002 and \\u0003.',
     ),
     'logs.tail': call(z.object({ name: z.string().max(100), lines: z.number().int().min(1).max(10_000).default(100) }).strict(), z.array(logHitSchema), "The last lines of a unit's output."),
+    'models.list': call(noInput, z.array(deploymentViewSchema), 'Registered model deployments (API keys only as their last 4 characters).'),
+    'models.add': call(z.object({ deployment: deploymentDraftInputSchema }).strict(), deploymentViewSchema, 'Registers a deployment, as GitLab\'s "Add self-hosted model" form.'),
+    'models.update': call(
+      z.object({ name: z.string().max(255), patch: deploymentDraftInputSchema }).strict(),
+      deploymentViewSchema,
+      'Changes a deployment (apiKey: omitted keeps it, null removes it).',
+    ),
+    'models.remove': call(z.object({ name: z.string().max(255) }).strict(), z.object({ removed: z.string(), unitName: z.string().nullable() }), 'Removes a deployment.'),
+    'models.test': call(z.object({ name: z.string().max(255) }).strict(), connectionTestResultSchema, 'Tests a deployment step by step: URL, DNS, TCP, TLS, HTTP, model, completion.'),
+    'features.list': call(noInput, z.array(featurePlanRowSchema), 'Every AI feature with its deployment, the compatible ones, and what is wrong.'),
+    'features.set': call(
+      z.object({ featureId: z.string().max(100), deploymentName: z.string().max(255).nullable() }).strict(),
+      z.array(featurePlanRowSchema),
+      'Maps a feature to a deployment (null: disabled).',
+    ),
+    'gitlab.sheet': call(z.object({ username: z.string().max(255).optional() }).strict(), gitlabSheetSchema, 'What to enter in GitLab, field by field.'),
+    'audit.list': call(z.object({ limit: z.number().int().min(1).max(1000).default(100) }).strict(), z.array(auditEntrySchema), 'The latest configuration changes, newest first.'),
+    'audit.verify': call(noInput, auditVerificationSchema, 'Checks the hash chain of the audit trail.'),
     'settings.list': call(noInput, z.array(settingEntrySchema), 'Every setting with its value, default and meaning.'),
     'settings.set': call(z.object({ key: z.string().max(200), value: z.unknown() }).strict(), settingEntrySchema, 'Changes one setting (null resets it to the default).'),
   },

@@ -135,6 +135,17 @@ export const errorCatalog = {
   ),
   LOGS_UNAVAILABLE: entry<{ reason: string }>(503, (d) => `The log index cannot answer: ${d.reason}.`),
 
+  // Model registry and features
+  DEPLOYMENT_NOT_FOUND: entry<{ name: string; known: string[] }>(
+    404,
+    (d) => `There is no deployment "${d.name}".${d.known.length > 0 ? ` Deployments: ${d.known.join(', ')}.` : ' Add one first.'}`,
+  ),
+  DEPLOYMENT_INVALID: entry<{ issues: string[]; fields: Record<string, string> }>(
+    400,
+    (d) => `The deployment is not valid: ${d.issues.join('; ')}. Nothing was changed.`,
+  ),
+  FEATURE_ASSIGNMENT_INVALID: entry<{ reason: string; message: string }>(400, (d) => `${d.message} Nothing was changed.`),
+
   // Secrets
   SECRET_KEY_UNSAFE: entry<{ path: string; mode: string }>(
     500,

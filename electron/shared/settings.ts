@@ -26,6 +26,12 @@ export const settingSpecs = {
   'services.vllmPath': setting(absolutePathOrEmpty, '', 'Path to the vllm executable; empty: "vllm" found on PATH.'),
   'logs.retentionDays': setting(z.number().int().min(1).max(3650), 14, 'Days of unit output kept in the log index (logs.db).'),
   'logs.maxIndexMiB': setting(z.number().int().min(64).max(1024 * 1024), 1024, 'Largest size of the log index (logs.db), in MiB; the oldest lines go first.'),
+  'models.betaEnabled': setting(z.boolean(), false, 'Use beta self-hosted models features (accepting GitLab\'s testing terms): beta and experimental families and features.'),
+  'gateway.url': setting(
+    z.string().max(2048).refine((v) => v === '' || /^https?:\/\/[^/\s]+(\/.*)?$/.test(v), 'must be an http(s) URL, or empty'),
+    '',
+    'The URL GitLab uses to reach the AI gateway ("Local AI Gateway URL"), e.g. https://airlock.example.internal:5052.',
+  ),
   'paths.modelDir': setting(absolutePathOrEmpty, '', 'Directory that holds local model weights; its free space is checked on the Hardware page.'),
 } as const;
 

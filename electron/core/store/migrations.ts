@@ -85,6 +85,34 @@ export const configMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 5,
+    description: 'model deployments and the AI feature mapping',
+    up(db) {
+      // api_key_enc: AES-256-GCM (secrets/secret-store.ts), bound to `uid`; only the last 4
+      // characters are kept in clear, for display.
+      db.exec(`
+        CREATE TABLE deployments (
+          uid           TEXT PRIMARY KEY,
+          name          TEXT NOT NULL UNIQUE COLLATE NOCASE,
+          family        TEXT NOT NULL,
+          platform      TEXT NOT NULL,
+          endpoint      TEXT,
+          identifier    TEXT,
+          api_key_enc   TEXT,
+          api_key_last4 TEXT,
+          unit_name     TEXT,
+          created_at    TEXT NOT NULL,
+          updated_at    TEXT NOT NULL
+        ) STRICT;
+        CREATE TABLE feature_mapping (
+          feature_id      TEXT PRIMARY KEY,
+          deployment_name TEXT,
+          updated_at      TEXT NOT NULL
+        ) STRICT;
+      `);
+    },
+  },
 ];
 
 /** The highest schema version this build understands. */

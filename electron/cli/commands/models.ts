@@ -1,0 +1,107 @@
+import { renderGitlabSheetText } from '../../shared/registry/gitlab-sheet';
+import type { GitlabSheet } from '../../shared/registry/gitlab-sheet';
+import { connectToCore } from '../core-client';
+import { printResult } from '../output';
+
+type Core = Awaited<ReturnType<typeof connectToCore>>;
+
+async function withCore<T>(dataDir: string, fn: (core: Core) => Promise<T>): Promise<T> {
+  const core = await connectToCore(dataDir, { timeoutMs: 60_000 });
+  try {
+    return await fn(core);
+  } finally {
+    core.close();
+  }
+}
+
+const key = (apiKey: { isSet: boolean; last4: string | null }) => (apiKey.isSet ? `…${apiKey.last4 ?? ''}` : '—');
+
+export function runModelsList(options: { dataDir: string; isJson?: boolean }): Promise<number> {
+  return withCore(options.dataDir, async (core) => {
+    const models = await core.client.call('models.list', {});
+    printResult(models, options.isJson, () =>
+      models.length === 0
+        ? 'No deployments. Add one with "airlock models add --name … --family … --platform … --endpoint … --identifier …".'
+        : models.map((m) => `${m.name}\n    ${m.platform} · ${m.family} · ${m.endpoint ?? '(no endpoint)'} · ${m.identifier ?? '(no identifier)'} · key ${key(m.apiKey)}`).join('\n'),
+    );
+    return 0;
+  });
+}
+
+export interface ModelFlags {
+  name?: string;
+  family?: string;
+  platform?: string;
+  endpoint?: string;
+  apiKey?: string;
+  identifier?: string;
+}
+
+export function runModelsAdd(options: ModelFlags & { dataDir: string; isJson?: boolean }): Promise<number> {
+  return withCore(options.dataDir, async (core) => {
+    const deployment = {
+      ...(options.name !== undefined ? { name: options.name } : {}),
+      ...(options.family !== undefined ? { family: options.family } : {}),
+      ...(options.platform !== undefined ? { platform: options.platform } : {}),
+      ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
+      ...(options.apiKey !== undefined ? { apiKey: options.apiKey } : {}),
+      ...(options.identifier !== undefined ? { identifier: options.identifier } : {}),
+    };
+    const added = await core.client.call('models.add', { deployment });
+    printResult(added, options.isJson, () => `Added ${added.name}. Test it with: airlock models test "${added.name}"`);
+    return 0;
+  });
+}
+
+export function runModelsRemove(name: string, options: { dataDir: string; isJson?: boolean }): Promise<number> {
+  return withCore(options.dataDir, async (core) => {
+    const result = await core.client.call('models.remove', { name });
+    printResult(result, options.isJson, () => `Removed ${result.removed}.${result.unitName ? ` Its vLLM unit "${result.unitName}" still runs: "airlock services rm ${result.unitName}" removes it.` : ''}`);
+    return 0;
+  });
+}
+
+/** Exit 0 when every step passed, 1 when one failed (the failed step says why). */
+export function runModelsTest(name: string, options: { dataDir: string; isJson?: boolean }): Promise<number> {
+  return withCore(options.dataDir, async (core) => {
+    const result = await core.client.call('models.test', { name });
+    const mark = { ok: 'ok  ', failed: 'FAIL', skipped: 'skip', warning: 'warn' } as const;
+    printResult(result, options.isJson, () =>
+      [
+        `Testing ${name}: ${result.ok ? 'connection OK' : `failed at "${result.failedStep}"`} (${Math.round(result.totalMs)} ms)`,
+        ...result.steps.map((s) => `  ${mark[s.status]} ${s.label}: ${s.detail}${s.hint ? `\n       → ${s.hint}` : ''}`),
+      ].join('\n'),
+    );
+    return result.ok ? 0 : 1;
+  });
+}
+
+export function runFeaturesList(options: { dataDir: string; isJson?: boolean }): Promise<number> {
+  return withCore(options.dataDir, async (core) => {
+    const rows = await core.client.call('features.list', {});
+    printResult(rows, options.isJson, () =>
+      rows
+        .map((r) => `${r.feature.id.padEnd(34)} ${r.feature.state.padEnd(10)} ${r.deploymentName ?? 'disabled'}${r.flags.length > 0 ? `  [${r.flags.join(', ')}]` : ''}`)
+        .join('\n'),
+    );
+    return 0;
+  });
+}
+
+export function runFeaturesSet(featureId: string, deployment: string, options: { dataDir: string; isJson?: boolean }): Promise<number> {
+  return withCore(options.dataDir, async (core) => {
+    const target = deployment === 'disabled' || deployment === 'none' ? null : deployment;
+    const rows = await core.client.call('features.set', { featureId, deploymentName: target });
+    const row = rows.find((r) => r.feature.id === featureId);
+    printResult(row, options.isJson, () => `${featureId} → ${row?.deploymentName ?? 'disabled'}`);
+    return 0;
+  });
+}
+
+export function runGitlabSheet(options: { dataDir: string; username?: string; isJson?: boolean }): Promise<number> {
+  return withCore(options.dataDir, async (core) => {
+    const sheet = await core.client.call('gitlab.sheet', options.username ? { username: options.username } : {});
+    printResult(sheet, options.isJson, () => renderGitlabSheetText(sheet as GitlabSheet));
+    return 0;
+  });
+}
