@@ -12,6 +12,7 @@
  * The API key is sent only in the Authorization header; no step text ever carries it, at most its
  * last 4 characters (`maskSecret`), and every text is scrubbed once more before it is returned.
  */
+import type { DeploymentPlatform } from '../../shared/registry/deployment';
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { STATUS_CODES } from 'node:http';
 import { connect as netConnect, isIP } from 'node:net';
@@ -23,7 +24,7 @@ import { maskSecret } from '../../shared/redact';
 // ---------------------------------------------------------------------------------------------
 
 /** Where the model is served; decides which steps apply. */
-export type ConnectionPlatform = 'vllm-local' | 'vllm-remote' | 'openai-compatible' | 'bedrock' | 'azure-openai';
+export type ConnectionPlatform = DeploymentPlatform;
 
 /** What to test: the deployment's endpoint, key and model identifier. */
 export interface ConnectionTestInput {
@@ -757,7 +758,7 @@ async function exchange(deps: ConnectionTestDeps, url: string, init: RequestInit
   );
 }
 
-/** Both the Bearer header and a JSON content type, when there is a key. */
+/** Request headers: the Bearer token when there is a key, a JSON content type for POST bodies. */
 function headersFor(apiKey: string | null, json: boolean): Record<string, string> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (json) headers['content-type'] = 'application/json';
@@ -915,6 +916,9 @@ export async function testConnection(input: ConnectionTestInput, deps: Partial<C
   await step(
     'http',
     async () => {
+      // Skipped without a URL (noEndpoint); the guard only narrows the type.
+      const endpoint = url;
+      if (!endpoint) return verdict('failed', 'No endpoint to test.');
       const badKey = checkKeyShape(apiKey);
       if (badKey) return badKey;
       const target = `${base}/models`;
@@ -927,7 +931,7 @@ export async function testConnection(input: ConnectionTestInput, deps: Partial<C
       }
       const ms = Math.round(d.now() - began);
       seen.modelsMs = ms;
-      const outcome = describeHttpStatus(answer.status, answer.body, { method: 'GET', url: target, endpoint: url ?? new URL('http://invalid'), apiKey, durationMs: ms, location: answer.location });
+      const outcome = describeHttpStatus(answer.status, answer.body, { method: 'GET', url: target, endpoint, apiKey, durationMs: ms, location: answer.location });
       if (outcome.status !== 'ok') return outcome;
       const list = parseModelList(answer.body);
       if (list === null) {
@@ -954,6 +958,8 @@ export async function testConnection(input: ConnectionTestInput, deps: Partial<C
   await step(
     'completion',
     async () => {
+      const endpoint = url;
+      if (!endpoint) return verdict('failed', 'No endpoint to test.');
       const chosen = seen.model ?? '';
       const attempt = async (path: 'completions' | 'chat/completions') => {
         const target = `${base}/${path}`;
@@ -982,7 +988,7 @@ export async function testConnection(input: ConnectionTestInput, deps: Partial<C
         }
       }
       const { target, answer, ms } = final;
-      const outcome = describeHttpStatus(answer.status, answer.body, { method: 'POST', url: target, endpoint: url ?? new URL('http://invalid'), apiKey, durationMs: ms, location: answer.location });
+      const outcome = describeHttpStatus(answer.status, answer.body, { method: 'POST', url: target, endpoint, apiKey, durationMs: ms, location: answer.location });
       if (outcome.status !== 'ok') return fellBack ? { ...outcome, detail: `POST ${first.target} → 404, then ${outcome.detail}` } : outcome;
       const text = completionText(answer.body);
       if (text === null) {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../shared/clock';
 import { AirlockError } from '../../shared/errors';
 import type { Catalog, GitlabFamilyId } from '../../shared/fit/catalog-schema';
-import { type Deployment, type DeploymentDraft, validateDeployment } from '../../shared/registry/deployment';
+import { type Deployment, type DeploymentDraft, type DeploymentPlatform, validateDeployment } from '../../shared/registry/deployment';
 import { type FeaturePlanRow, planFeatureMapping, validateFeatureAssignment } from '../../shared/registry/features';
 import { type GitlabSheet, buildGitlabSetupSheet } from '../../shared/registry/gitlab-sheet';
 import type { Logger } from '../logger';
@@ -170,7 +170,7 @@ export function createRegistryService(deps: RegistryDeps) {
       const row = find(name);
       if (!row.endpoint) throw new AirlockError('DEPLOYMENT_INVALID', { issues: ['endpoint: this deployment has no endpoint to test'], fields: { endpoint: 'no endpoint' } });
       return testConnection({
-        platform: row.platform as Deployment['platform'],
+        platform: row.platform as DeploymentPlatform,
         endpoint: row.endpoint,
         apiKey: row.apiKeyEnc ? deps.secrets.decrypt(row.apiKeyEnc, keyContext(row.uid)) : null,
         identifier: row.identifier,
