@@ -11,6 +11,7 @@ import { runFit } from './commands/fit';
 import { LICENSE_EXIT, runLicenseFingerprint, runLicenseInstall, runLicenseShow, runLicenseVerify } from './commands/license';
 import { runLogsDownload, runLogsSearch, runLogsTail } from './commands/logs';
 import { type ModelFlags, runFeaturesList, runFeaturesSet, runGitlabSheet, runModelsAdd, runModelsList, runModelsRemove, runModelsTest } from './commands/models';
+import { runConfigExport, runConfigImport } from './commands/config';
 import { runProbe } from './commands/probe';
 import { runSettings } from './commands/settings';
 import { type AddOptions, runServicesAction, runServicesAdd, runServicesList, runServicesRemove } from './commands/services';
@@ -341,6 +342,24 @@ export function buildProgram(run: (code: Promise<number>) => void): Command {
     .option('--json', 'print JSON')
     .action((o: { username?: string; dataDir?: string; json?: boolean }) =>
       run(runGitlabSheet({ dataDir: resolveDataDir({ flag: o.dataDir }), isJson: o.json, ...(o.username ? { username: o.username } : {}) }).catch(failWith(o.json))),
+    );
+
+  const config = program.command('config').description('export and import the configuration (deployments without keys, features, settings)');
+  config
+    .command('export')
+    .description('print the configuration as JSON (or write it to a file)')
+    .option('-o, --output <file>', 'write to this file (0600)')
+    .addOption(dataDirOption())
+    .action((o: { output?: string; dataDir?: string }) => run(runConfigExport({ dataDir: resolveDataDir({ flag: o.dataDir }), ...(o.output ? { output: o.output } : {}) }).catch(failWith())));
+  config
+    .command('import')
+    .description('apply a configuration file: everything is checked first, then all of it is applied, or none')
+    .argument('<file>')
+    .option('--dry-run', 'only show what would change')
+    .addOption(dataDirOption())
+    .option('--json', 'print JSON')
+    .action((file: string, o: { dryRun?: boolean; dataDir?: string; json?: boolean }) =>
+      run(runConfigImport(file, { dataDir: resolveDataDir({ flag: o.dataDir }), dryRun: o.dryRun, isJson: o.json }).catch(failWith(o.json))),
     );
 
   const settings = program.command('settings').description('the appliance settings (nvidia-smi and vllm paths, intervals, retention…)');

@@ -20,6 +20,7 @@ import { createProbeService } from './probe/probe-service';
 import { createSettingsService } from './settings/settings-service';
 import { resourcesDir } from './resources';
 import { LogIndex } from './logs/log-index';
+import { createConfigTransfer } from './registry/config-transfer';
 import { createRegistryService } from './registry/registry-service';
 import { SecretStore } from './secrets/secret-store';
 import { createAuditTrail } from './store/audit-trail';
@@ -116,6 +117,7 @@ export async function createAppliance(deps: ApplianceDeps): Promise<Appliance> {
       gatewayUrl: () => settings.get('gateway.url') || null,
     });
     const actor = deps.mode;
+    const transfer = createConfigTransfer({ db: store.db, registry, settings, now: () => new Date(deps.clock.now()).toISOString() });
     const audit = createAuditTrail(store.db);
 
     const app = createAppService({ clock: deps.clock, dataDir: deps.dataDir, mode: deps.mode, hub });
@@ -179,6 +181,14 @@ export async function createAppliance(deps: ApplianceDeps): Promise<Appliance> {
         return registry.setFeature(featureId, deploymentName, actor);
       },
       'gitlab.sheet': async ({ username }) => registry.gitlabSheet(username ?? null),
+      'config.export': async () => transfer.exportConfig(),
+      'config.import': async ({ document, dryRun }) => {
+        if (!dryRun) {
+          await license.require('change-model');
+          await license.require('change-features');
+        }
+        return transfer.importConfig(document, { dryRun, actor: `${actor} (import)` });
+      },
       'audit.list': async ({ limit }) => audit.recent(limit),
       'audit.verify': async () => audit.verify(),
       'settings.list': async () => settings.list(),

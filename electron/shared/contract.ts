@@ -143,6 +143,15 @@ export const contract = {
       'Maps a feature to a deployment (null: disabled).',
     ),
     'gitlab.sheet': call(z.object({ username: z.string().max(255).optional() }).strict(), gitlabSheetSchema, 'What to enter in GitLab, field by field.'),
+    'config.export': call(noInput, z.record(z.string(), z.unknown()), 'The configuration as one versioned JSON document (deployments without keys, features, settings).'),
+    'config.import': call(
+      z.object({ document: z.unknown(), dryRun: z.boolean().default(true) }).strict(),
+      z.object({
+        changes: z.array(z.object({ kind: z.enum(['deployment', 'feature', 'setting']), target: z.string(), action: z.enum(['add', 'update', 'unchanged']), fields: z.record(z.string(), z.tuple([z.unknown(), z.unknown()])) })),
+        isApplied: z.boolean(),
+      }),
+      'Shows what importing a document would change (dryRun) or applies it all at once.',
+    ),
     'audit.list': call(z.object({ limit: z.number().int().min(1).max(1000).default(100) }).strict(), z.array(auditEntrySchema), 'The latest configuration changes, newest first.'),
     'audit.verify': call(noInput, auditVerificationSchema, 'Checks the hash chain of the audit trail.'),
     'settings.list': call(noInput, z.array(settingEntrySchema), 'Every setting with its value, default and meaning.'),

@@ -144,6 +144,10 @@ export const errorCatalog = {
     400,
     (d) => `The deployment is not valid: ${d.issues.join('; ')}. Nothing was changed.`,
   ),
+  CONFIG_IMPORT_INVALID: entry<{ issues: string[] }>(
+    400,
+    (d) => `The configuration file was not imported, and nothing was changed: ${d.issues.join('; ')}.`,
+  ),
   FEATURE_ASSIGNMENT_INVALID: entry<{ reason: string; message: string }>(400, (d) => `${d.message} Nothing was changed.`),
 
   // Secrets
