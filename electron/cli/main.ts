@@ -2,6 +2,7 @@
  * The `airlock` command. Commands that act on a running appliance talk to its core over the control
  * socket in the data directory; the others work on their own.
  */
+import { resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { AirlockError } from '../shared/errors';
 import { buildInfo } from '../core/build-info';
@@ -10,7 +11,7 @@ import { resolveDataDir } from '../core/paths';
 import { runFit } from './commands/fit';
 import { LICENSE_EXIT, runLicenseFingerprint, runLicenseInstall, runLicenseShow, runLicenseVerify } from './commands/license';
 import { runLogsDownload, runLogsSearch, runLogsTail } from './commands/logs';
-import { type ModelFlags, runFeaturesList, runFeaturesSet, runGitlabSheet, runModelsAdd, runModelsList, runModelsRemove, runModelsTest } from './commands/models';
+import { type ModelFlags, runFeaturesList, runFeaturesSet, runGitlabSheet, runModelsAdd, runModelsList, runModelsRemove, runModelsServe, runModelsTest } from './commands/models';
 import { runConfigExport, runConfigImport } from './commands/config';
 import { runProbe } from './commands/probe';
 import { runSettings } from './commands/settings';
@@ -308,6 +309,21 @@ export function buildProgram(run: (code: Promise<number>) => void): Command {
     .addOption(dataDirOption())
     .option('--json', 'print JSON')
     .action((name: string, o: { dataDir?: string; json?: boolean }) => run(runModelsTest(name, { dataDir: resolveDataDir({ flag: o.dataDir }), isJson: o.json }).catch(failWith(o.json))));
+  models
+    .command('serve')
+    .description('serve a local model directory on this host: fit plan, vLLM unit and deployment in one step')
+    .argument('<dir>', 'model directory (config.json, tokenizer, weights)')
+    .requiredOption('--family <family>', 'GitLab model family of the model, e.g. mistral, codestral, llama3')
+    .option('--name <name>', 'deployment name (default: "<model> on GPU n")')
+    .addOption(new Option('--port <port>', 'port for vLLM (default: the first free from 8000)').argParser(parsePort))
+    .addOption(new Option('--context <tokens>', 'context length').argParser(positiveInt('--context')))
+    .addOption(new Option('--concurrency <n>', 'full-length requests that must fit at once').argParser(positiveInt('--concurrency')))
+    .addOption(new Option('--utilization <fraction>', 'vLLM --gpu-memory-utilization').argParser(fraction))
+    .addOption(dataDirOption())
+    .option('--json', 'print JSON')
+    .action((dir: string, o: { family: string; name?: string; port?: number; context?: number; concurrency?: number; utilization?: number; dataDir?: string; json?: boolean }) =>
+      run(runModelsServe(resolve(dir), { ...o, dataDir: resolveDataDir({ flag: o.dataDir }), isJson: o.json }).catch(failWith(o.json))),
+    );
   models
     .command('rm')
     .description('remove a deployment (features mapped to it are flagged)')

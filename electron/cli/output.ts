@@ -11,6 +11,7 @@ export const EXIT = { ok: 0, failure: 1, usage: 2, noCore: 3, store: 4, license:
 const exitByCode: Partial<Record<ErrorCode, number>> = {
   CLI_INVALID_ARGUMENT: EXIT.usage,
   MODEL_NOT_FOUND: EXIT.usage,
+  SERVE_LOCAL_REFUSED: EXIT.failure,
   CONFIG_IMPORT_INVALID: EXIT.usage,
   DEPLOYMENT_INVALID: EXIT.usage,
   DEPLOYMENT_NOT_FOUND: EXIT.usage,

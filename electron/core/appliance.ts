@@ -21,6 +21,7 @@ import { createSettingsService } from './settings/settings-service';
 import { resourcesDir } from './resources';
 import { LogIndex } from './logs/log-index';
 import { createConfigTransfer } from './registry/config-transfer';
+import { serveLocalModel } from './registry/serve-local';
 import { createRegistryService } from './registry/registry-service';
 import { SecretStore } from './secrets/secret-store';
 import { createAuditTrail } from './store/audit-trail';
@@ -87,6 +88,16 @@ export async function createAppliance(deps: ApplianceDeps): Promise<Appliance> {
     retention.unref();
     disposables.add({ dispose: () => clearInterval(retention) });
 
+    const registry = createRegistryService({
+      repo: createRegistryRepo(store.db),
+      audit: createAuditTrail(store.db),
+      secrets: SecretStore.open(join(deps.dataDir, 'secrets.key')),
+      clock: deps.clock,
+      logger: deps.logger.child('registry'),
+      catalog: () => catalog.get(),
+      isBetaEnabled: () => settings.get('models.betaEnabled'),
+      gatewayUrl: () => settings.get('gateway.url') || null,
+    });
     const table = createProcessTable();
     const supervisor = createSupervisorService({
       repo: createUnitsRepo(store.db),
@@ -100,22 +111,13 @@ export async function createAppliance(deps: ApplianceDeps): Promise<Appliance> {
       logIndex,
       baseEnv: unitBaseEnv(process.env),
       vllmPath: () => settings.get('services.vllmPath'),
+      apiKeyForUnit: (unit) => registry.apiKeyForUnit(unit),
       gpuProcessPids: () => probe.gpuProcessPids(),
     });
     // Survivors of an earlier run are reaped before anything is spawned.
     await supervisor.init();
     disposables.add(supervisor);
 
-    const registry = createRegistryService({
-      repo: createRegistryRepo(store.db),
-      audit: createAuditTrail(store.db),
-      secrets: SecretStore.open(join(deps.dataDir, 'secrets.key')),
-      clock: deps.clock,
-      logger: deps.logger.child('registry'),
-      catalog: () => catalog.get(),
-      isBetaEnabled: () => settings.get('models.betaEnabled'),
-      gatewayUrl: () => settings.get('gateway.url') || null,
-    });
     const actor = deps.mode;
     const transfer = createConfigTransfer({ db: store.db, registry, settings, now: () => new Date(deps.clock.now()).toISOString() });
     const audit = createAuditTrail(store.db);
@@ -175,6 +177,10 @@ export async function createAppliance(deps: ApplianceDeps): Promise<Appliance> {
         return registry.remove(name, actor);
       },
       'models.test': ({ name }) => registry.test(name),
+      'models.serveLocal': async (input) => {
+        await license.require('register-model');
+        return serveLocalModel(input, { registry, supervisor, snapshot: () => probe.snapshot(), actor });
+      },
       'features.list': async () => registry.features(),
       'features.set': async ({ featureId, deploymentName }) => {
         await license.require('change-features');

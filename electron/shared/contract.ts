@@ -135,6 +135,25 @@ export const contract = {
       'Changes a deployment (apiKey: omitted keeps it, null removes it).',
     ),
     'models.remove': call(z.object({ name: z.string().max(255) }).strict(), z.object({ removed: z.string(), unitName: z.string().nullable() }), 'Removes a deployment.'),
+    'models.serveLocal': call(
+      z
+        .object({
+          modelDir: z.string().max(4096),
+          family: z.string().max(100),
+          name: z.string().max(255).optional(),
+          port: z.number().int().min(1024).max(65535).optional(),
+          contextLength: z.number().int().min(16).optional(),
+          concurrency: z.number().int().min(1).optional(),
+          gpuMemoryUtilization: z.number().gt(0).max(1).optional(),
+        })
+        .strict(),
+      z.object({
+        deployment: deploymentViewSchema,
+        unitName: z.string(),
+        plan: z.object({ tensorParallelSize: z.number(), gpuIndices: z.array(z.number()), contextLength: z.number(), maxConcurrency: z.number(), vllmArgs: z.array(z.string()) }),
+      }),
+      'Serves a local model directory on this host: fit plan, vLLM unit and deployment in one step.',
+    ),
     'models.test': call(z.object({ name: z.string().max(255) }).strict(), connectionTestResultSchema, 'Tests a deployment step by step: URL, DNS, TCP, TLS, HTTP, model, completion.'),
     'features.list': call(noInput, z.array(featurePlanRowSchema), 'Every AI feature with its deployment, the compatible ones, and what is wrong.'),
     'features.set': call(

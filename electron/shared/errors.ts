@@ -144,6 +144,7 @@ export const errorCatalog = {
     400,
     (d) => `The deployment is not valid: ${d.issues.join('; ')}. Nothing was changed.`,
   ),
+  SERVE_LOCAL_REFUSED: entry<{ reason: string }>(409, (d) => `Cannot serve this model here: ${d.reason}. Nothing was created.`),
   CONFIG_IMPORT_INVALID: entry<{ issues: string[] }>(
     400,
     (d) => `The configuration file was not imported, and nothing was changed: ${d.issues.join('; ')}.`,

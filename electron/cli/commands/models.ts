@@ -105,3 +105,26 @@ export function runGitlabSheet(options: { dataDir: string; username?: string; is
     return 0;
   });
 }
+
+export function runModelsServe(modelDir: string, options: { family: string; name?: string; port?: number; context?: number; concurrency?: number; utilization?: number; dataDir: string; isJson?: boolean }): Promise<number> {
+  return withCore(options.dataDir, async (core) => {
+    const result = await core.client.call('models.serveLocal', {
+      modelDir,
+      family: options.family,
+      ...(options.name ? { name: options.name } : {}),
+      ...(options.port ? { port: options.port } : {}),
+      ...(options.context ? { contextLength: options.context } : {}),
+      ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+      ...(options.utilization ? { gpuMemoryUtilization: options.utilization } : {}),
+    });
+    printResult(result, options.isJson, () =>
+      [
+        `Serving ${modelDir} as "${result.deployment.name}" (unit ${result.unitName}, starting now).`,
+        `  GPUs ${result.plan.gpuIndices.join(', ')} · tensor-parallel ${result.plan.tensorParallelSize} · context ${result.plan.contextLength} · ${result.plan.maxConcurrency} full-length requests at once`,
+        `  endpoint ${result.deployment.endpoint} · identifier ${result.deployment.identifier} · key …${result.deployment.apiKey.last4 ?? ''}`,
+        `Follow it with: airlock logs tail ${result.unitName} -f; test it with: airlock models test "${result.deployment.name}"`,
+      ].join('\n'),
+    );
+    return 0;
+  });
+}

@@ -70,7 +70,8 @@ export function createRegistryService(deps: RegistryDeps) {
     if (!result.ok) {
       const errors = result.issues.filter((i) => i.severity === 'error');
       throw new AirlockError('DEPLOYMENT_INVALID', {
-        issues: errors.map((i) => `${i.field}: ${i.message}${i.suggestion ? ` (suggested: ${i.suggestion})` : ''}`),
+        // Messages end with a full stop; the catalogue template adds its own after the list.
+        issues: errors.map((i) => `${i.field}: ${i.message.replace(/\.$/, '')}${i.suggestion ? ` (suggested: ${i.suggestion})` : ''}`),
         fields: Object.fromEntries(errors.map((i) => [i.field, i.message])),
       });
     }
@@ -158,6 +159,17 @@ export function createRegistryService(deps: RegistryDeps) {
         deps.audit.record({ at: now(), actor, action: 'deployment.remove', target: row.name, changes: [] });
       })();
       return { removed: row.name, unitName: row.unitName };
+    },
+
+    /** Marks `name` as served by the local vLLM unit `unitName` (which then uses its key). */
+    linkUnit(name: string, unitName: string): void {
+      deps.repo.setUnit(find(name).uid, unitName);
+    },
+
+    /** The key of the deployment a local unit serves, so vLLM and the registry agree on it. */
+    apiKeyForUnit(unitName: string): string | null {
+      const row = deps.repo.byUnit(unitName);
+      return row?.apiKeyEnc ? deps.secrets.decrypt(row.apiKeyEnc, keyContext(row.uid)) : null;
     },
 
     /** The API key in clear: only for the gateway's private channel and the connection test. */

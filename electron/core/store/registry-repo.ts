@@ -28,6 +28,8 @@ export function createRegistryRepo(db: Database.Database) {
     'UPDATE deployments SET name = @name, family = @family, platform = @platform, endpoint = @endpoint, identifier = @identifier, api_key_enc = @apiKeyEnc, api_key_last4 = @apiKeyLast4, updated_at = @updatedAt WHERE uid = @uid',
   );
   const remove = db.prepare<[string]>('DELETE FROM deployments WHERE uid = ?');
+  const setUnit = db.prepare<[string | null, string]>('UPDATE deployments SET unit_name = ? WHERE uid = ?');
+  const byUnit = db.prepare<[string], StoredDeployment>(`SELECT ${columns} FROM deployments WHERE unit_name = ?`);
   const mapping = db.prepare<[], { featureId: string; deploymentName: string | null }>('SELECT feature_id AS featureId, deployment_name AS deploymentName FROM feature_mapping');
   const setMapping = db.prepare<[string, string | null, string]>(
     'INSERT INTO feature_mapping (feature_id, deployment_name, updated_at) VALUES (?, ?, ?) ON CONFLICT(feature_id) DO UPDATE SET deployment_name = excluded.deployment_name, updated_at = excluded.updated_at',
@@ -40,6 +42,8 @@ export function createRegistryRepo(db: Database.Database) {
     insert: (row: StoredDeployment): void => void insert.run(row),
     update: (row: StoredDeployment): void => void update.run(row),
     remove: (uid: string): void => void remove.run(uid),
+    setUnit: (uid: string, unitName: string | null): void => void setUnit.run(unitName, uid),
+    byUnit: (unitName: string): StoredDeployment | undefined => byUnit.get(unitName),
     mapping: (): Record<string, string | null> => Object.fromEntries(mapping.all().map((row) => [row.featureId, row.deploymentName])),
     setMapping: (featureId: string, deploymentName: string | null, at: string): void => void setMapping.run(featureId, deploymentName, at),
     renameInMapping: (from: string, to: string): void => void renameInMapping.run(to, from),

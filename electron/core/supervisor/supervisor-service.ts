@@ -38,6 +38,8 @@ export interface SupervisorDeps {
   /** The environment units start from (never the core's whole environment). */
   baseEnv: Readonly<Record<string, string>>;
   vllmPath: () => string;
+  /** The stored key of the deployment a unit serves ("serve on this host"), if any. */
+  apiKeyForUnit?: (unit: string) => string | null;
   /** Pids holding GPU memory (nvidia-smi compute apps), or null when that cannot be known. */
   gpuProcessPids?: () => Promise<number[] | null>;
 }
@@ -76,8 +78,11 @@ export function createSupervisorService(deps: SupervisorDeps) {
   const presetContext = (): PresetContext => ({
     vllmPath: deps.vllmPath(),
     baseEnv: deps.baseEnv,
-    // Fresh for every run of the core, kept in memory only: never on disk, in argv or in a log.
+    // The linked deployment's key when the unit serves one; otherwise fresh for every run of the
+    // core, kept in memory only: never on disk, in argv or in a log.
     apiKeyFor: (name) => {
+      const linked = deps.apiKeyForUnit?.(name);
+      if (linked) return linked;
       let key = apiKeys.get(name);
       if (!key) {
         key = `airlock-${randomBytes(24).toString('base64url')}`;

@@ -89,4 +89,46 @@ describe('airlock models, features, gitlab-sheet (serve + fake vLLM)', () => {
       if (file.isFile()) expect(readFileSync(join(file.parentPath, file.name)).includes(Buffer.from(CANARY)), file.name).toBe(false);
     }
   }, 60_000);
+
+  it('serve on this host: the fit plan on the probed GPUs makes a running vLLM unit and a deployment that passes its connection test', async () => {
+    const dataDir = tempDir();
+    const { FAKE_NVIDIA_SMI, NVIDIA_SMI_FIXTURES, fakeNvidiaSmiEnv } = await import('../../doubles/fake-nvidia-smi-env');
+    const env = { AIRLOCK_NVIDIA_SMI: FAKE_NVIDIA_SMI, ...fakeNvidiaSmiEnv('capture', { xml: join(NVIDIA_SMI_FIXTURES, 'xml_2gpu_rtx-a5000_driver-590.44.01_schema-v13.xml') }) };
+    running.push(await startServe(dataDir, [], { env }));
+    const cli = (args: string[]) => runCli([...args, '--data-dir', dataDir]);
+    await cli(['settings', 'set', 'services.vllmPath', FAKE_VLLM]);
+    // Qwen models register under the "general" family, which GitLab offers only with beta features on.
+    await cli(['settings', 'set', 'models.betaEnabled', 'true']);
+
+    // A small Qwen2-style model (config from its published architecture; weights as a sparse 1 GiB file).
+    const { mkdirSync, writeFileSync: write, truncateSync } = await import('node:fs');
+    const modelDir = join(dataDir, 'Qwen2.5-0.5B-Instruct');
+    mkdirSync(modelDir);
+    write(join(modelDir, 'config.json'), JSON.stringify({ architectures: ['Qwen2ForCausalLM'], model_type: 'qwen2', hidden_size: 896, intermediate_size: 4864, num_hidden_layers: 24, num_attention_heads: 14, num_key_value_heads: 2, max_position_embeddings: 32768, vocab_size: 151936, torch_dtype: 'bfloat16', tie_word_embeddings: true }));
+    write(join(modelDir, 'tokenizer.json'), '{}');
+    write(join(modelDir, 'model.safetensors'), '');
+    truncateSync(join(modelDir, 'model.safetensors'), 1024 ** 3);
+
+    const served = await cli(['models', 'serve', modelDir, '--family', 'general', '--context', '4096', '--json']);
+    expect(served.code, served.stderr).toBe(0);
+    const result = JSON.parse(served.stdout) as { deployment: { name: string; endpoint: string; identifier: string }; unitName: string; plan: { gpuIndices: number[] } };
+    expect(result.deployment.identifier).toBe('custom_openai/qwen2.5-0.5b-instruct');
+    expect(result.deployment.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
+    // GPU 0 has 1.6 GB free, GPU 1 6.8 GB: the plan must pick GPU 1.
+    expect(result.plan.gpuIndices).toEqual([1]);
+
+    await expect
+      .poll(async () => (JSON.parse((await cli(['services', 'list', '--json'])).stdout) as { name: string; state: string }[]).find((u) => u.name === result.unitName)?.state, { timeout: 15_000 })
+      .toBe('running');
+    const test = await cli(['models', 'test', result.deployment.name, '--json']);
+    expect(test.code, test.stdout).toBe(0);
+    expect(JSON.parse(test.stdout)).toMatchObject({ ok: true });
+
+    // Too big for the free memory: refused, and nothing half-made stays behind.
+    truncateSync(join(modelDir, 'model.safetensors'), 40 * 1024 ** 3);
+    const refused = await cli(['models', 'serve', modelDir, '--family', 'general', '--name', 'too big']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('does not fit');
+    expect((JSON.parse((await cli(['models', 'list', '--json'])).stdout) as unknown[]).length).toBe(1);
+  }, 60_000);
 });

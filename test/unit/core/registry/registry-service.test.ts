@@ -65,6 +65,7 @@ describe('registry service', () => {
     expect(error.data?.fields.endpoint).toBeDefined();
     expect(error.message).toContain('/v1');
     expect(error.message).not.toContain(CANARY);
+    expect(error.message).not.toContain('..');
     expect(registry.list()).toEqual([]);
     registry.add(codestral, 'cli');
     expect(() => registry.add({ ...codestral, name: 'CODESTRAL ON GPU 0' }, 'cli')).toThrow(/name/i);
