@@ -27,6 +27,26 @@ export const settingSpecs = {
   'logs.retentionDays': setting(z.number().int().min(1).max(3650), 14, 'Days of unit output kept in the log index (logs.db).'),
   'logs.maxIndexMiB': setting(z.number().int().min(64).max(1024 * 1024), 1024, 'Largest size of the log index (logs.db), in MiB; the oldest lines go first.'),
   'models.betaEnabled': setting(z.boolean(), false, 'Use beta self-hosted models features (accepting GitLab\'s testing terms): beta and experimental families and features.'),
+  'gateway.host': setting(
+    z.string().min(1).max(255).regex(/^[A-Za-z0-9.:[\]-]+$/, 'must be an IP address or a host name'),
+    '127.0.0.1',
+    'Address the Airlock AI gateway listens on; a non-loopback address needs the TLS certificate and key below.',
+  ),
+  'gateway.port': setting(z.number().int().min(1024).max(65535), 5052, 'Port the Airlock AI gateway listens on (GitLab\'s own gateway uses 5052 too).'),
+  'gateway.tlsCertPath': setting(absolutePathOrEmpty, '', 'PEM certificate for the gateway (HTTPS); empty: plain HTTP, loopback only.'),
+  'gateway.tlsKeyPath': setting(absolutePathOrEmpty, '', 'PEM private key for the gateway certificate.'),
+  'gateway.gitlabUrl': setting(
+    z.string().max(2048).refine((v) => v === '' || /^https?:\/\/[^/\s]+(\/.*)?$/.test(v), 'must be an http(s) URL, or empty'),
+    '',
+    'The GitLab instance whose signing keys the gateway trusts (its OIDC discovery document); the only host it contacts besides model endpoints.',
+  ),
+  'gateway.allowedNetworks': setting(
+    z.array(z.string().regex(/^[0-9a-fA-F.:]+\/\d{1,3}$/, 'each entry must be a CIDR block such as 10.0.0.0/8')).max(256),
+    [],
+    'Client networks allowed to call the gateway (CIDR); empty: any client that presents a valid token.',
+  ),
+  'gateway.aiRequestLogging': setting(z.boolean(), false, 'Keep prompts and responses in the request log (off by default; GitLab\'s verbose-logs header must allow it too).'),
+  'gateway.requestLogRetentionDays': setting(z.number().int().min(1).max(3650), 30, 'Days of gateway requests kept in requests.db.'),
   'gateway.url': setting(
     z.string().max(2048).refine((v) => v === '' || /^https?:\/\/[^/\s]+(\/.*)?$/.test(v), 'must be an http(s) URL, or empty'),
     '',
