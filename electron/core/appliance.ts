@@ -198,7 +198,16 @@ export async function createAppliance(deps: ApplianceDeps): Promise<Appliance> {
       'audit.list': async ({ limit }) => audit.recent(limit),
       'audit.verify': async () => audit.verify(),
       'settings.list': async () => settings.list(),
-      'settings.set': async ({ key, value }) => settings.set(key, value),
+      // Settings are configuration too (accepting the beta terms, the gateway URL…): audited with the change.
+      'settings.set': async ({ key, value }) =>
+        store.db.transaction(() => {
+          const before = settings.list().find((entry) => entry.key === key)?.value ?? null;
+          const entry = settings.set(key, value);
+          if (JSON.stringify(before) !== JSON.stringify(entry.value)) {
+            audit.record({ at: new Date(deps.clock.now()).toISOString(), actor, action: 'setting.set', target: entry.key, changes: [{ field: 'value', old: before, new: entry.value }] });
+          }
+          return entry;
+        })(),
     };
 
     return {

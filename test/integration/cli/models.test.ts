@@ -77,8 +77,11 @@ describe('airlock models, features, gitlab-sheet (serve + fake vLLM)', () => {
       const httpStep = red.steps.find((s) => s.id === 'http')!;
       expect(`${httpStep.detail} ${httpStep.hint}`).toMatch(/401|key/i);
       expect(JSON.stringify(red)).not.toContain('sk-wrong-key-000000000000');
+      await core.client.call('settings.set', { key: 'models.betaEnabled', value: true });
       const verify = await core.client.call('audit.verify', {});
       expect(verify).toMatchObject({ isIntact: true });
+      const [latest] = await core.client.call('audit.list', { limit: 1 });
+      expect(latest).toMatchObject({ action: 'setting.set', target: 'models.betaEnabled', changes: [{ field: 'value', old: false, new: true }] });
       expect(JSON.stringify(await core.client.call('audit.list', { limit: 50 }))).not.toContain(CANARY);
     } finally {
       core.close();
