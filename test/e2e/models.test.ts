@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -49,7 +50,7 @@ describe('Models, AI features and GitLab setup pages (airlock serve + fake vLLM 
 
   /** Logs in; records console errors and every CSP violation. */
   async function loggedIn(serve: RunningServe): Promise<{ page: Page; errors: string[] }> {
-    const context = await browser().newContext({ viewport: { width: 1440, height: 1000 } });
+    const context = await browser().newContext({ viewport: { width: 1440, height: 1000 }, acceptDownloads: true });
     const page = await context.newPage();
     await page.addInitScript(() => {
       const seen: string[] = [];
@@ -203,6 +204,16 @@ describe('Models, AI features and GitLab setup pages (airlock serve + fake vLLM 
         .poll(() => page.getByTestId('sheet-gateway').locator('[data-label="Local AI Gateway URL"]').getByTestId('sheet-value').textContent())
         .toBe('https://airlock.example.internal:5052');
       await page.screenshot({ path: join(ARTIFACTS, 'gitlab-sheet.png'), fullPage: true });
+
+      // Export the configuration from the Settings page: the deployment and both features, no key.
+      await page.getByRole('link', { name: 'Settings', exact: true }).click();
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('config-export').click()]);
+      const exported = readFileSync((await download.path())!, 'utf8');
+      const document = JSON.parse(exported) as { deployments: { name: string; hasApiKey: boolean }[]; features: Record<string, string> };
+      expect(document.deployments).toEqual([expect.objectContaining({ name: 'Codestral on GPU 0', hasApiKey: true })]);
+      expect(Object.keys(document.features).sort()).toEqual(['code_completions', 'code_generations']);
+      expect(exported).not.toContain(RIGHT_KEY);
+      expect(exported).not.toContain(WRONG_KEY);
 
       expect(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations)).toEqual([]);
       expect(errors).toEqual([]);

@@ -30,6 +30,23 @@ describe('Settings page (airlock serve + Chromium)', () => {
       await row.getByRole('button', { name: 'Save' }).click();
       await expect.poll(() => row.getByRole('status').textContent()).toBe('Saved.');
       expect(JSON.parse((await runCli(['settings', 'get', 'probe.telemetryIntervalMs', '--json', '--data-dir', dataDir])).stdout)).toMatchObject({ value: 5000, isDefault: false });
+      // Import: the changes are shown first; an invalid file changes nothing; a valid one is applied whole.
+      const exported = JSON.parse((await runCli(['config', 'export', '--data-dir', dataDir])).stdout) as Record<string, unknown>;
+      const file = (name: string, document: unknown) => ({ name, mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(document)) });
+      await page.getByTestId('config-import-file').setInputFiles(file('bad.json', { ...exported, settings: { 'probe.timeoutMs': 3 } }));
+      await expect.poll(() => page.getByTestId('config-note').textContent()).toContain('nothing was changed');
+      await page.getByTestId('config-import-file').setInputFiles(file('good.json', { ...exported, settings: { 'probe.telemetryIntervalMs': 7000, 'logs.retentionDays': 30 } }));
+      const diff = page.getByTestId('config-diff');
+      await expect.poll(() => diff.textContent()).toContain('2 changes');
+      expect(await diff.textContent()).toContain('5000 → 7000');
+      expect(JSON.parse((await runCli(['settings', 'get', 'logs.retentionDays', '--json', '--data-dir', dataDir])).stdout)).toMatchObject({ value: 14 });
+      await page.screenshot({ path: join(ARTIFACTS, 'settings-import.png'), fullPage: true });
+      await diff.getByRole('button', { name: 'Apply all changes' }).click();
+      await expect.poll(() => page.getByTestId('config-note').textContent()).toContain('every change was applied');
+      expect(JSON.parse((await runCli(['settings', 'get', 'logs.retentionDays', '--json', '--data-dir', dataDir])).stdout)).toMatchObject({ value: 30 });
+      // The page shows the imported values, not the ones it loaded before.
+      await expect.poll(() => page.getByTestId('setting-logs-retentionDays').locator('input').inputValue()).toBe('30');
+      await expect.poll(() => page.getByTestId('setting-probe-telemetryIntervalMs').locator('input').inputValue()).toBe('7000');
       await page.screenshot({ path: join(ARTIFACTS, 'settings.png'), fullPage: true });
     } finally {
       await serve.stop();

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { SettingEntry } from '../../../../electron/shared/settings';
 import { useApi, useCall } from '../../api/api-context';
+import { ConfigTransferCard } from './ConfigTransferCard';
 import { fromInputText, settingKind, toInputText } from './setting-input';
 
 /** Groups, in the order an operator meets them. */
@@ -29,6 +30,7 @@ export function SettingsPage() {
           </dd>
         </dl>
       </article>
+      <ConfigTransferCard onApplied={refresh} />
       {entries.status === 'error' && (
         <p className="error" role="alert">
           {entries.message}
@@ -57,6 +59,13 @@ function SettingRow({ entry, onSaved }: { entry: SettingEntry; onSaved: () => vo
   const api = useApi();
   const kind = settingKind(entry.defaultValue);
   const [text, setText] = useState(toInputText(entry.value));
+  // A value changed elsewhere (an import, the CLI) replaces what the input shows
+  // (react.dev: "adjusting some state when a prop changes").
+  const [shownValue, setShownValue] = useState(JSON.stringify(entry.value));
+  if (shownValue !== JSON.stringify(entry.value)) {
+    setShownValue(JSON.stringify(entry.value));
+    setText(toInputText(entry.value));
+  }
   const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | undefined>();
   const [isBusy, setIsBusy] = useState(false);
   const id = `setting-${entry.key.replace(/\./g, '-')}`;
