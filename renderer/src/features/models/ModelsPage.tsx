@@ -8,6 +8,7 @@ import { ConnectionTestPanel } from './ConnectionTestPanel';
 import type { ConnectionTestView } from './connection-test-format';
 import { DeploymentForm } from './DeploymentForm';
 import { type DeploymentView, describeKey } from './deployment-form';
+import { ServeLocalCard } from './ServeLocalCard';
 
 /** How many audit entries the page shows. */
 const AUDIT_LIMIT = 50;
@@ -96,6 +97,8 @@ export function ModelsPage() {
       <p className="muted">Self-hosted model deployments, as GitLab&apos;s Admin → GitLab Duo → Self-hosted models page registers them. API keys are stored encrypted; only their last 4 characters are shown.</p>
 
       <BetaSwitch entry={betaEntry} onChanged={refreshSettings} />
+
+      {catalog.status === 'ok' && <ServeLocalCard families={families} isBetaEnabled={isBetaEnabled} onServed={afterChange} />}
 
       {form && catalog.status === 'ok' && (
         <DeploymentForm
