@@ -88,6 +88,8 @@ export async function createAppliance(deps: ApplianceDeps): Promise<Appliance> {
     retention.unref();
     disposables.add({ dispose: () => clearInterval(retention) });
 
+    // The registry is made before the supervisor (units take their keys from it) but asks it for health.
+    const supervisorRef: { current?: ReturnType<typeof createSupervisorService> } = {};
     const registry = createRegistryService({
       repo: createRegistryRepo(store.db),
       audit: createAuditTrail(store.db),
@@ -97,6 +99,11 @@ export async function createAppliance(deps: ApplianceDeps): Promise<Appliance> {
       catalog: () => catalog.get(),
       isBetaEnabled: () => settings.get('models.betaEnabled'),
       gatewayUrl: () => settings.get('gateway.url') || null,
+      // Local deployments are as healthy as their vLLM unit (running = its health check passes).
+      unitHealth: (unitName) => {
+        const unit = supervisorRef.current?.list().find((u) => u.name === unitName);
+        return unit ? unit.state === 'running' : undefined;
+      },
     });
     const table = createProcessTable();
     const supervisor = createSupervisorService({
@@ -114,6 +121,7 @@ export async function createAppliance(deps: ApplianceDeps): Promise<Appliance> {
       apiKeyForUnit: (unit) => registry.apiKeyForUnit(unit),
       gpuProcessPids: () => probe.gpuProcessPids(),
     });
+    supervisorRef.current = supervisor;
     // Survivors of an earlier run are reaped before anything is spawned.
     await supervisor.init();
     disposables.add(supervisor);

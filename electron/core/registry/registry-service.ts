@@ -34,6 +34,8 @@ export interface RegistryDeps {
   isBetaEnabled: () => boolean;
   /** The "Local AI Gateway URL" GitLab should use, when set. */
   gatewayUrl: () => string | null;
+  /** Health of a local deployment's vLLM unit (running = healthy); undefined when unknown. */
+  unitHealth?: (unitName: string) => boolean | undefined;
 }
 
 const keyContext = (uid: string) => `deployment:${uid}:apiKey`;
@@ -190,9 +192,13 @@ export function createRegistryService(deps: RegistryDeps) {
     },
 
     features(): FeaturePlanRow[] {
+      const health = (d: StoredDeployment) => (d.unitName ? deps.unitHealth?.(d.unitName) : undefined);
       return planFeatureMapping({
         catalog: deps.catalog(),
-        deployments: deps.repo.all().map((d) => ({ name: d.name, family: d.family as GitlabFamilyId })),
+        deployments: deps.repo.all().map((d) => {
+          const isHealthy = health(d);
+          return { name: d.name, family: d.family as GitlabFamilyId, ...(isHealthy === undefined ? {} : { isHealthy }) };
+        }),
         mapping: deps.repo.mapping(),
         isBetaEnabled: deps.isBetaEnabled(),
       });

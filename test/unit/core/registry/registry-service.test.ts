@@ -15,7 +15,7 @@ const catalog = loadCatalog(join(process.cwd(), 'resources'));
 
 describe('registry service', () => {
   const tempDir = useTempDir();
-  const setup = (isBeta = false) => {
+  const setup = (isBeta = false, unitHealth?: (unit: string) => boolean | undefined) => {
     const dataDir = tempDir();
     const logLines: string[] = [];
     const clock = manualClock();
@@ -30,6 +30,7 @@ describe('registry service', () => {
       catalog: () => catalog,
       isBetaEnabled: () => isBeta,
       gatewayUrl: () => 'https://airlock.example.internal:5052',
+      ...(unitHealth ? { unitHealth } : {}),
     });
     return { dataDir, store, audit, registry, logLines };
   };
@@ -96,6 +97,19 @@ describe('registry service', () => {
     expect(sheet).toContain('gitlab:duo:verify_self_hosted_setup[root]');
     expect(sheet).not.toContain(CANARY);
     expect(sheet).toContain(CANARY.slice(-4));
+    store.close();
+  });
+
+  it('flags a feature whose local deployment\'s vLLM unit is not running', () => {
+    let isRunning = true;
+    const { registry, store } = setup(false, () => isRunning);
+    registry.add(codestral, 'cli');
+    registry.linkUnit('Codestral on GPU 0', 'vllm-codestral');
+    registry.setFeature('code_completions', 'Codestral on GPU 0', 'cli');
+    const flags = () => registry.features().find((row) => row.feature.id === 'code_completions')!.flags;
+    expect(flags()).not.toContain('deployment-unhealthy');
+    isRunning = false;
+    expect(flags()).toContain('deployment-unhealthy');
     store.close();
   });
 });
