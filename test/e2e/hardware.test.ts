@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { type RunningServe, startServe } from '../helpers/cli';
-import { ARTIFACTS, useBrowser } from '../helpers/browser';
+import { ARTIFACTS, openLoggedIn, useBrowser } from '../helpers/browser';
 import { useTempDir } from '../helpers/temp-dir';
 
 const FAKE_NVIDIA_SMI = join(process.cwd(), 'test', 'doubles', 'fake-nvidia-smi');
@@ -21,17 +21,7 @@ describe('Hardware page (airlock serve + fake nvidia-smi + Chromium)', () => {
 
   /** Logs in and opens the Hardware page; records script errors. */
   async function openHardware(serve: RunningServe): Promise<{ page: Page; errors: string[] }> {
-    const context = await browser().newContext({ viewport: { width: 1440, height: 900 } });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-    });
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(serve.url);
-    await page.getByLabel('Login token').fill(serve.token);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    const { page, problems: errors } = await openLoggedIn(browser(), serve, { width: 1440, height: 900 });
     await page.getByRole('link', { name: 'Hardware' }).click();
     await page.getByRole('heading', { name: 'Hardware', level: 1 }).waitFor();
     return { page, errors };

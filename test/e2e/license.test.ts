@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { ARTIFACTS, useBrowser } from '../helpers/browser';
+import { ARTIFACTS, openLoggedIn, useBrowser } from '../helpers/browser';
 import { startServe } from '../helpers/cli';
 import { useTempDir } from '../helpers/temp-dir';
 
@@ -12,19 +11,10 @@ describe('License page (airlock serve + Chromium)', () => {
   const tempDir = useTempDir();
   const browser = useBrowser();
 
-  async function loggedIn(url: string, token: string): Promise<Page> {
-    const page = await (await browser().newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-    await page.goto(url);
-    await page.getByLabel('Login token').fill(token);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByRole('heading', { name: 'Overview' }).waitFor();
-    return page;
-  }
-
   it('shows the evaluation banner, refuses a tampered file, installs a license from a file, and the banner goes', async () => {
     const serve = await startServe(tempDir());
     try {
-      const page = await loggedIn(serve.url, serve.token);
+      const { page, problems } = await openLoggedIn(browser(), serve, { height: 900 });
       const banner = page.getByTestId('license-banner');
       await banner.waitFor();
       expect(await banner.getAttribute('data-state')).toBe('evaluation');
@@ -52,6 +42,7 @@ describe('License page (airlock serve + Chromium)', () => {
       await expect.poll(() => page.getByTestId('license-history').locator('tbody tr').count()).toBe(1);
       await banner.waitFor({ state: 'detached' });
       await page.screenshot({ path: join(ARTIFACTS, 'license-installed.png'), fullPage: true });
+      expect(problems).toEqual([]);
     } finally {
       await serve.stop();
     }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { ARTIFACTS, useBrowser } from '../helpers/browser';
+import { ARTIFACTS, openLoggedIn, useBrowser } from '../helpers/browser';
 import { type RunningServe, startServe } from '../helpers/cli';
 import { freePort } from '../helpers/net';
 import { useTempDir } from '../helpers/temp-dir';
@@ -50,22 +50,7 @@ describe('Models, AI features and GitLab setup pages (airlock serve + fake vLLM 
 
   /** Logs in; records console errors and every CSP violation. */
   async function loggedIn(serve: RunningServe): Promise<{ page: Page; errors: string[] }> {
-    const context = await browser().newContext({ viewport: { width: 1440, height: 1000 }, acceptDownloads: true });
-    const page = await context.newPage();
-    await page.addInitScript(() => {
-      const seen: string[] = [];
-      (window as unknown as { cspViolations: string[] }).cspViolations = seen;
-      document.addEventListener('securitypolicyviolation', (event) => seen.push(`${event.violatedDirective} ${event.blockedURI} ${event.sourceFile}:${event.lineNumber}`));
-    });
-    const errors: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-    });
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(serve.url);
-    await page.getByLabel('Login token').fill(serve.token);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    const { page, problems: errors } = await openLoggedIn(browser(), serve, { width: 1440, height: 1000, acceptDownloads: true });
     return { page, errors };
   }
 
@@ -215,7 +200,6 @@ describe('Models, AI features and GitLab setup pages (airlock serve + fake vLLM 
       expect(exported).not.toContain(RIGHT_KEY);
       expect(exported).not.toContain(WRONG_KEY);
 
-      expect(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations)).toEqual([]);
       expect(errors).toEqual([]);
     } finally {
       await serve.stop();

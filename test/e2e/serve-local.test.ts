@@ -2,7 +2,7 @@ import { mkdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FAKE_NVIDIA_SMI, NVIDIA_SMI_FIXTURES, fakeNvidiaSmiEnv } from '../doubles/fake-nvidia-smi-env';
-import { ARTIFACTS, useBrowser } from '../helpers/browser';
+import { ARTIFACTS, openLoggedIn, useBrowser } from '../helpers/browser';
 import { runCli, startServe } from '../helpers/cli';
 import { useTempDir } from '../helpers/temp-dir';
 
@@ -29,10 +29,7 @@ describe('Serve on this host (airlock serve + fake nvidia-smi + fake vLLM + Chro
       writeFileSync(join(modelDir, 'model.safetensors'), '');
       truncateSync(join(modelDir, 'model.safetensors'), 1024 ** 3);
 
-      const page = await (await browser().newContext({ viewport: { width: 1440, height: 1000 } })).newPage();
-      await page.goto(serve.url);
-      await page.getByLabel('Login token').fill(serve.token);
-      await page.getByRole('button', { name: 'Log in' }).click();
+      const { page, problems } = await openLoggedIn(browser(), serve, { width: 1440, height: 1000 });
       await page.getByRole('link', { name: 'Models', exact: true }).click();
       const card = page.getByRole('form', { name: 'Serve a model on this host' });
       await card.getByLabel('Model directory').fill(modelDir);
@@ -42,6 +39,7 @@ describe('Serve on this host (airlock serve + fake nvidia-smi + fake vLLM + Chro
       const result = page.getByTestId('serve-local-result');
       await expect.poll(() => result.textContent(), { timeout: 15_000 }).toContain('Serving as “qwen2.5-0.5b-instruct on GPU 1”');
       await page.screenshot({ path: join(ARTIFACTS, 'serve-local.png'), fullPage: true });
+      expect(problems).toEqual([]);
 
       await expect
         .poll(async () => (JSON.parse((await runCli(['services', 'list', '--json', '--data-dir', dataDir])).stdout) as { state: string }[])[0]?.state, { timeout: 15_000 })

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { ARTIFACTS, useBrowser } from '../helpers/browser';
+import { ARTIFACTS, openLoggedIn, useBrowser } from '../helpers/browser';
 import { type RunningServe, runCli, startServe } from '../helpers/cli';
 import { useTempDir } from '../helpers/temp-dir';
 import { freePort } from '../helpers/net';
@@ -14,24 +14,10 @@ describe('Services page (airlock serve + fake vLLM + Chromium)', () => {
   const tempDir = useTempDir();
   const browser = useBrowser();
 
-  /** Logs in and opens the Services page; records console errors (CSP violations land there). */
+  /** Logs in and opens the Services page; `errors` collects console errors and CSP violations. */
   async function openServices(serve: RunningServe): Promise<{ page: Page; errors: string[] }> {
-    const context = await browser().newContext({ viewport: { width: 1360, height: 1000 }, acceptDownloads: true });
-    const page = await context.newPage();
-    // Every CSP violation, whatever the console makes of it: xterm injects styles at run time.
-    await page.addInitScript(() =>
-      document.addEventListener('securitypolicyviolation', (e) => console.info(`csp-violation ${e.effectiveDirective} ${e.sourceFile}:${e.lineNumber}:${e.columnNumber}`)),
-    );
-    const errors: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-      if (message.text().startsWith('csp-violation style-src')) errors.push(message.text());
-    });
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(serve.url);
-    await page.getByLabel('Login token').fill(serve.token);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    // openLoggedIn records every CSP violation as an error: xterm injects styles at run time.
+    const { page, problems: errors } = await openLoggedIn(browser(), serve, { width: 1360, height: 1000, acceptDownloads: true });
     await page.getByRole('link', { name: 'Services' }).click();
     await page.getByRole('heading', { name: 'Services', level: 1 }).waitFor();
     return { page, errors };

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ARTIFACTS, useBrowser } from '../helpers/browser';
+import { ARTIFACTS, openLoggedIn, useBrowser } from '../helpers/browser';
 import { runCli, startServe } from '../helpers/cli';
 import { useTempDir } from '../helpers/temp-dir';
 
@@ -12,10 +12,7 @@ describe('Settings page (airlock serve + Chromium)', () => {
     const dataDir = tempDir();
     const serve = await startServe(dataDir);
     try {
-      const page = await (await browser().newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-      await page.goto(serve.url);
-      await page.getByLabel('Login token').fill(serve.token);
-      await page.getByRole('button', { name: 'Log in' }).click();
+      const { page, problems } = await openLoggedIn(browser(), serve);
       await page.getByRole('link', { name: 'Settings', exact: true }).click();
       await page.getByRole('heading', { name: 'Settings', exact: true }).waitFor();
       expect(await page.getByTestId('settings-data-dir').textContent()).toContain(dataDir);
@@ -48,6 +45,7 @@ describe('Settings page (airlock serve + Chromium)', () => {
       await expect.poll(() => page.getByTestId('setting-logs-retentionDays').locator('input').inputValue()).toBe('30');
       await expect.poll(() => page.getByTestId('setting-probe-telemetryIntervalMs').locator('input').inputValue()).toBe('7000');
       await page.screenshot({ path: join(ARTIFACTS, 'settings.png'), fullPage: true });
+      expect(problems).toEqual([]);
     } finally {
       await serve.stop();
     }
