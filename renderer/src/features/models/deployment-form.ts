@@ -77,15 +77,16 @@ export function draftOf(values: DeploymentFormValues): DeploymentDraft {
   };
 }
 
+/** The fields sent as typed (blank endpoint and identifier mean none); the key is handled apart. */
+function plainFields(values: DeploymentFormValues) {
+  return { name: values.name, family: values.family, endpoint: orNull(values.endpoint), identifier: orNull(values.identifier), platform: values.platform };
+}
+
 /** The `deployment` of `models.add`: a key only when one was typed. */
 export function addInput(values: DeploymentFormValues): CallInput<'models.add'>['deployment'] {
   const key = values.apiKey.trim();
   return {
-    name: values.name,
-    family: values.family,
-    endpoint: orNull(values.endpoint),
-    identifier: orNull(values.identifier),
-    platform: values.platform,
+    ...plainFields(values),
     ...(key === '' ? {} : { apiKey: key }),
   };
 }
@@ -94,11 +95,7 @@ export function addInput(values: DeploymentFormValues): CallInput<'models.add'>[
 export function updatePatch(values: DeploymentFormValues): CallInput<'models.update'>['patch'] {
   const key = values.apiKey.trim();
   return {
-    name: values.name,
-    family: values.family,
-    endpoint: orNull(values.endpoint),
-    identifier: orNull(values.identifier),
-    platform: values.platform,
+    ...plainFields(values),
     ...(values.removeKey ? { apiKey: null } : key === '' ? {} : { apiKey: key }),
   };
 }
