@@ -48,9 +48,12 @@ export async function buildAll({ quiet = false } = {}) {
   await Promise.all([
     esbuild({ ...common, entryPoints: { 'cli/main': 'electron/cli/main.ts' }, outdir: dist, outExtension: { '.js': '.cjs' } }),
     esbuild({ ...common, entryPoints: { 'core/desktop-entry': 'electron/core/desktop-entry.ts' }, outdir: dist, outExtension: { '.js': '.cjs' } }),
+    // The gateway is its own program (DESIGN.md "Processes"): the core starts it, never imports it.
+    esbuild({ ...common, entryPoints: { 'gateway/main': 'electron/gateway/main.ts' }, outdir: dist, outExtension: { '.js': '.cjs' } }),
     esbuild({ ...common, entryPoints: { 'main/index': 'electron/main/index.ts' }, outdir: dist, outExtension: { '.js': '.cjs' } }),
     // Worker threads load their own file: one bundle per worker.
     esbuild({ ...common, entryPoints: { 'workers/log-index-worker': 'electron/core/logs/log-index-worker.ts' }, outdir: dist, outExtension: { '.js': '.cjs' } }),
+    esbuild({ ...common, entryPoints: { 'workers/request-log-worker': 'electron/gateway/request-log/request-log-worker.ts' }, outdir: dist, outExtension: { '.js': '.cjs' } }),
     // A sandboxed preload can require only 'electron': everything else must be inside the bundle.
     esbuild({ ...common, entryPoints: { 'preload/index': 'electron/preload/index.ts' }, outdir: dist, outExtension: { '.js': '.cjs' }, platform: 'browser', target: 'chrome140', external: ['electron'] }),
   ]);

@@ -13,6 +13,7 @@ import { LICENSE_EXIT, runLicenseFingerprint, runLicenseInstall, runLicenseShow,
 import { runLogsDownload, runLogsSearch, runLogsTail } from './commands/logs';
 import { type ModelFlags, runFeaturesList, runFeaturesSet, runGitlabSheet, runModelsAdd, runModelsList, runModelsRemove, runModelsServe, runModelsTest } from './commands/models';
 import { runConfigExport, runConfigImport } from './commands/config';
+import { runGatewayStandalone, runGatewayStatus, runRequestsList, runRequestsShow, runRequestsStats, runTokensList, runTokensMint, runTokensRevoke } from './commands/gateway';
 import { runProbe } from './commands/probe';
 import { runSettings } from './commands/settings';
 import { type AddOptions, runServicesAction, runServicesAdd, runServicesList, runServicesRemove } from './commands/services';
@@ -37,6 +38,12 @@ function positiveInt(flag: string) {
     if (!/^\d{1,9}$/.test(value) || Number(value) < 1) throw new InvalidArgumentError(`${flag} must be a positive whole number, not "${value}".`);
     return Number(value);
   };
+}
+
+function parseStatusFilter(value: string): '2xx' | '4xx' | '5xx' | number {
+  if (value === '2xx' || value === '4xx' || value === '5xx') return value;
+  if (/^[1-5]\d\d$/.test(value)) return Number(value);
+  throw new InvalidArgumentError(`"${value}" is not a status filter: use 2xx, 4xx, 5xx or a status such as 401.`);
 }
 
 function fraction(value: string): number {
@@ -195,7 +202,7 @@ export function buildProgram(run: (code: Promise<number>) => void): Command {
     .command('add')
     .description('add a unit (it is not started: "airlock services start NAME")')
     .argument('<name>', 'unit name: lower-case letters, digits and dashes')
-    .addOption(new Option('--preset <preset>', 'what it is').choices(['vllm', 'gitlab-gateway', 'custom', 'airlock-gateway']).makeOptionMandatory())
+    .addOption(new Option('--preset <preset>', 'what it is').choices(['vllm', 'airlock-gateway', 'gitlab-gateway', 'custom']).makeOptionMandatory())
     .option('--command <path>', 'gitlab-gateway, custom: absolute path of the program')
     .option('--arg <arg>', 'an argument (repeat for several); vllm: extra flags after the managed ones', collect)
     .option('--port <port>', 'port it binds (vllm default 8000, gitlab-gateway 5052; custom: repeat for several)', collectPorts)
@@ -376,6 +383,87 @@ export function buildProgram(run: (code: Promise<number>) => void): Command {
     .option('--json', 'print JSON')
     .action((file: string, o: { dryRun?: boolean; dataDir?: string; json?: boolean }) =>
       run(runConfigImport(file, { dataDir: resolveDataDir({ flag: o.dataDir }), dryRun: o.dryRun, isJson: o.json }).catch(failWith(o.json))),
+    );
+
+  const gateway = program.command('gateway').description("Airlock's AI gateway: status, or run it standalone from a configuration file");
+  gateway
+    .command('status')
+    .description('the gateway unit, its channel to the core, and what the gateway last reported')
+    .addOption(dataDirOption())
+    .option('--json', 'print JSON')
+    .action((o: { dataDir?: string; json?: boolean }) => run(runGatewayStatus({ dataDir: resolveDataDir({ flag: o.dataDir }), isJson: o.json }).catch(failWith(o.json))));
+  gateway
+    .command('run')
+    .description('run the gateway in the foreground from a JSON configuration file (for a gateway on another host; SIGHUP reloads the file)')
+    .requiredOption('--config <file>', 'configuration file, owner-only (chmod 600)')
+    .action((o: { config: string }) => run(runGatewayStandalone(resolve(o.config))));
+
+  const tokens = program.command('tokens').description('Airlock-issued gateway tokens for IDEs, scripts and the OpenAI-compatible API');
+  tokens
+    .command('mint')
+    .description('mint a token and print it once (store it: it is never shown again)')
+    .requiredOption('--label <label>', 'who or what uses it, e.g. "ci-pipeline"')
+    .option('--scopes <list>', 'comma-separated: openai and/or GitLab unit primitives (complete_code, generate_code, duo_chat…)', 'openai')
+    .option('--expires <when>', 'lifetime (30d, 12h) or a date (2027-01-31); at most 365 days', '90d')
+    .addOption(dataDirOption())
+    .option('--json', 'print JSON')
+    .action((o: { label: string; scopes: string; expires: string; dataDir?: string; json?: boolean }) =>
+      run(runTokensMint({ label: o.label, scopes: o.scopes, expires: o.expires, dataDir: resolveDataDir({ flag: o.dataDir }), isJson: o.json }).catch(failWith(o.json))),
+    );
+  tokens
+    .command('list')
+    .description('every token: label, scopes, state, expiry, last 4 characters')
+    .addOption(dataDirOption())
+    .option('--json', 'print JSON')
+    .action((o: { dataDir?: string; json?: boolean }) => run(runTokensList({ dataDir: resolveDataDir({ flag: o.dataDir }), isJson: o.json }).catch(failWith(o.json))));
+  tokens
+    .command('revoke')
+    .description('revoke a token: the gateway refuses it within a second')
+    .argument('<id>')
+    .addOption(dataDirOption())
+    .option('--json', 'print JSON')
+    .action((id: string, o: { dataDir?: string; json?: boolean }) => run(runTokensRevoke(id, { dataDir: resolveDataDir({ flag: o.dataDir }), isJson: o.json }).catch(failWith(o.json))));
+
+  const requests = program.command('requests').description("the gateway's request log");
+  requests
+    .command('list')
+    .description('logged requests, newest first')
+    .option('--feature <id>', 'only this feature (e.g. code_completions)')
+    .option('--deployment <name>', 'only this deployment')
+    .addOption(new Option('--status <status>', 'a class (2xx, 4xx, 5xx) or a status (e.g. 401)').argParser(parseStatusFilter))
+    .addOption(new Option('--since <minutes>', 'only the last N minutes').argParser(positiveInt('--since')))
+    .addOption(new Option('--limit <n>', 'at most N rows (default 50, at most 1000)').argParser(positiveInt('--limit')))
+    .addOption(dataDirOption())
+    .option('--json', 'print JSON')
+    .action((o: { feature?: string; deployment?: string; status?: '2xx' | '4xx' | '5xx' | number; since?: number; limit?: number; dataDir?: string; json?: boolean }) =>
+      run(
+        runRequestsList(
+          {
+            ...(o.feature ? { feature: o.feature } : {}),
+            ...(o.deployment ? { deployment: o.deployment } : {}),
+            ...(o.status !== undefined ? { status: o.status } : {}),
+            ...(o.since !== undefined ? { since: Date.now() - o.since * 60_000 } : {}),
+            limit: Math.min(o.limit ?? 50, 1000),
+          },
+          { dataDir: resolveDataDir({ flag: o.dataDir }), isJson: o.json },
+        ).catch(failWith(o.json)),
+      ),
+    );
+  requests
+    .command('show')
+    .description('one request in full (with its prompt and response when they were kept)')
+    .argument('<id>', 'the ID column of "airlock requests list"', positiveInt('<id>'))
+    .addOption(dataDirOption())
+    .option('--json', 'print JSON')
+    .action((id: number, o: { dataDir?: string; json?: boolean }) => run(runRequestsShow(id, { dataDir: resolveDataDir({ flag: o.dataDir }), isJson: o.json }).catch(failWith(o.json))));
+  requests
+    .command('stats')
+    .description('counters: totals, errors, latency, tokens, per feature')
+    .addOption(new Option('--since <minutes>', 'window in minutes (default 1440: a day)').argParser(positiveInt('--since')))
+    .addOption(dataDirOption())
+    .option('--json', 'print JSON')
+    .action((o: { since?: number; dataDir?: string; json?: boolean }) =>
+      run(runRequestsStats(o.since ?? 1440, { dataDir: resolveDataDir({ flag: o.dataDir }), isJson: o.json }).catch(failWith(o.json))),
     );
 
   const settings = program.command('settings').description('the appliance settings (nvidia-smi and vllm paths, intervals, retention…)');

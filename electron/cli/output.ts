@@ -33,6 +33,10 @@ const exitByCode: Partial<Record<ErrorCode, number>> = {
   DATA_DIR_UNUSABLE: EXIT.store,
   DATA_DIR_IN_USE: EXIT.store,
   SOCKET_PATH_TOO_LONG: EXIT.store,
+  TOKEN_INVALID: EXIT.usage,
+  TOKEN_NOT_FOUND: EXIT.usage,
+  GATEWAY_UNIT_EXISTS: EXIT.usage,
+  REQUEST_NOT_FOUND: EXIT.usage,
 };
 
 /** Prints an error the way every command does (with --json: as JSON on stdout) and returns the exit code. */

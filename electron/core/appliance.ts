@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import type { CallHandlers } from '../shared/contract';
+import { AirlockError } from '../shared/errors';
 import type { Clock } from '../shared/clock';
 import { DisposableStore } from '../shared/disposable';
 import { type CoreMode, createAppService } from './app/app-service';
@@ -34,6 +35,11 @@ import { createUnitsRepo } from './store/units-repo';
 import { openConfigDb } from './store/config-db';
 import { createLicenseRepo } from './store/license-repo';
 import { createSettingsRepo } from './store/settings-repo';
+import { createGatewayRepo } from './store/gateway-repo';
+import { openRequestsRepo } from './store/requests-repo';
+import { listenGatewayChannel } from './gateway/gateway-channel';
+import { type GatewayService, createGatewayService, defaultGatewayEntry } from './gateway/gateway-service';
+import { createTokenService } from './gateway/token-service';
 
 export interface ApplianceDeps {
   dataDir: string;
@@ -90,10 +96,11 @@ export async function createAppliance(deps: ApplianceDeps): Promise<Appliance> {
 
     // The registry is made before the supervisor (units take their keys from it) but asks it for health.
     const supervisorRef: { current?: ReturnType<typeof createSupervisorService> } = {};
+    const secrets = SecretStore.open(join(deps.dataDir, 'secrets.key'));
     const registry = createRegistryService({
       repo: createRegistryRepo(store.db),
       audit: createAuditTrail(store.db),
-      secrets: SecretStore.open(join(deps.dataDir, 'secrets.key')),
+      secrets,
       clock: deps.clock,
       logger: deps.logger.child('registry'),
       catalog: () => catalog.get(),
@@ -105,6 +112,19 @@ export async function createAppliance(deps: ApplianceDeps): Promise<Appliance> {
         return unit ? unit.state === 'running' : undefined;
       },
     });
+    // The gateway's channel and service are made before the supervisor, which launches the gateway.
+    const gatewayRef: { current?: GatewayService } = {};
+    const channel = await listenGatewayChannel({
+      path: join(deps.dataDir, 'gateway.sock'),
+      logger: deps.logger.child('gateway'),
+      config: (version) => gatewayRef.current!.configFor(version),
+      now: deps.clock.now,
+    });
+    disposables.add(channel);
+    const tokens = createTokenService({ repo: createGatewayRepo(store.db), secrets, audit: createAuditTrail(store.db), clock: deps.clock, logger: deps.logger.child('tokens') });
+    const requests = openRequestsRepo(join(deps.dataDir, 'requests.db'));
+    disposables.add({ dispose: () => requests.close() });
+
     const table = createProcessTable();
     const supervisor = createSupervisorService({
       repo: createUnitsRepo(store.db),
@@ -120,8 +140,24 @@ export async function createAppliance(deps: ApplianceDeps): Promise<Appliance> {
       vllmPath: () => settings.get('services.vllmPath'),
       apiKeyForUnit: (unit) => registry.apiKeyForUnit(unit),
       gpuProcessPids: () => probe.gpuProcessPids(),
+      airlockGateway: (unit) => gatewayRef.current!.launch(unit),
     });
     supervisorRef.current = supervisor;
+    const gateway = createGatewayService({
+      dataDir: deps.dataDir,
+      logger: deps.logger.child('gateway'),
+      now: deps.clock.now,
+      setting: (key) => settings.get(key),
+      onSettingChange: (listener) => settings.onDidChange(listener),
+      registry,
+      tokens,
+      units: { list: () => supervisor.list(), restart: async (name) => supervisor.restart(name) },
+      channel,
+      entryPath: defaultGatewayEntry(resources),
+      nodePath: process.execPath,
+    });
+    gatewayRef.current = gateway;
+    disposables.add(gateway);
     // Survivors of an earlier run are reaped before anything is spawned.
     await supervisor.init();
     disposables.add(supervisor);
@@ -147,7 +183,9 @@ export async function createAppliance(deps: ApplianceDeps): Promise<Appliance> {
       'services.list': async () => supervisor.list(),
       'services.add': async ({ definition }) => {
         const preset = (definition as { preset?: unknown } | null)?.preset;
-        await license.require(preset === 'vllm' ? 'register-model' : preset === 'gitlab-gateway' ? 'start-gateway' : 'view');
+        await license.require(preset === 'vllm' ? 'register-model' : preset === 'gitlab-gateway' || preset === 'airlock-gateway' ? 'start-gateway' : 'view');
+        const existing = preset === 'airlock-gateway' ? supervisor.list().find((unit) => unit.preset === 'airlock-gateway') : undefined;
+        if (existing) throw new AirlockError('GATEWAY_UNIT_EXISTS', { name: existing.name });
         return supervisor.add(definition);
       },
       'services.remove': async ({ name }) => {
@@ -156,7 +194,8 @@ export async function createAppliance(deps: ApplianceDeps): Promise<Appliance> {
         return { removed: name };
       },
       'services.start': async ({ name }) => {
-        if (supervisor.get(name).preset === 'gitlab-gateway') await license.require('start-gateway');
+        const preset = supervisor.get(name).preset;
+        if (preset === 'gitlab-gateway' || preset === 'airlock-gateway') await license.require('start-gateway');
         return supervisor.start(name);
       },
       'services.stop': async ({ name }) => supervisor.stop(name),
@@ -205,6 +244,23 @@ export async function createAppliance(deps: ApplianceDeps): Promise<Appliance> {
       },
       'audit.list': async ({ limit }) => audit.recent(limit),
       'audit.verify': async () => audit.verify(),
+      'gateway.status': async () => {
+        const view = gateway.status();
+        return { unit: view.unit, channel: { isConnected: view.channel.isConnected, statusAt: view.channel.statusAt, sentVersion: view.channel.sentVersion, appliedVersion: view.channel.appliedVersion, rejection: view.channel.rejection }, status: view.channel.status, isStatusFresh: view.isStatusFresh };
+      },
+      'tokens.list': async () => tokens.list(),
+      'tokens.mint': async (input) => {
+        await license.require('start-gateway');
+        return tokens.mint(input, actor);
+      },
+      'tokens.revoke': async ({ id }) => tokens.revoke(id, actor),
+      'requests.list': async (filter) => requests.list(filter),
+      'requests.get': async ({ id }) => {
+        const row = requests.get(id);
+        if (!row) throw new AirlockError('REQUEST_NOT_FOUND', { id });
+        return row;
+      },
+      'requests.stats': async ({ sinceMinutes }) => requests.stats(deps.clock.now() - sinceMinutes * 60_000),
       'settings.list': async () => settings.list(),
       // Settings are configuration too (accepting the beta terms, the gateway URL…): audited with the change.
       'settings.set': async ({ key, value }) =>

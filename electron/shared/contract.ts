@@ -18,6 +18,9 @@ import {
   gitlabSheetSchema,
 } from './registry/views';
 import { settingEntrySchema } from './settings';
+import { gatewayViewSchema } from './gateway/channel';
+import { requestDetailSchema, requestFilterSchema, requestRowSchema, requestStatsSchema } from './gateway/requests';
+import { mintTokenInputSchema, tokenViewSchema } from './gateway/tokens';
 
 /** Input of a call that takes no arguments. Strict, so a stray field is an error, not ignored. */
 const noInput = z.object({}).strict();
@@ -173,6 +176,21 @@ export const contract = {
     ),
     'audit.list': call(z.object({ limit: z.number().int().min(1).max(1000).default(100) }).strict(), z.array(auditEntrySchema), 'The latest configuration changes, newest first.'),
     'audit.verify': call(noInput, auditVerificationSchema, 'Checks the hash chain of the audit trail.'),
+    'gateway.status': call(noInput, gatewayViewSchema, "Airlock's AI gateway: its unit, its private channel and what it last reported."),
+    'tokens.list': call(noInput, z.array(tokenViewSchema), 'Airlock-issued gateway tokens (only their last 4 characters), newest first.'),
+    'tokens.mint': call(
+      mintTokenInputSchema,
+      z.object({ token: z.string(), view: tokenViewSchema }),
+      'Mints a gateway token. The one reply that carries a secret: the token is shown once and never stored.',
+    ),
+    'tokens.revoke': call(z.object({ id: z.string().max(100) }).strict(), tokenViewSchema, 'Revokes a gateway token; the gateway refuses it within a second.'),
+    'requests.list': call(requestFilterSchema, z.array(requestRowSchema), "The gateway's request log, newest first, filtered."),
+    'requests.get': call(z.object({ id: z.number().int() }).strict(), requestDetailSchema, 'One logged request with its prompt and response when they were kept.'),
+    'requests.stats': call(
+      z.object({ sinceMinutes: z.number().int().min(1).max(60 * 24 * 3650).default(60 * 24) }).strict(),
+      requestStatsSchema,
+      'Counters over the request log: totals, errors, latency, tokens, per feature.',
+    ),
     'settings.list': call(noInput, z.array(settingEntrySchema), 'Every setting with its value, default and meaning.'),
     'settings.set': call(z.object({ key: z.string().max(200), value: z.unknown() }).strict(), settingEntrySchema, 'Changes one setting (null resets it to the default).'),
   },

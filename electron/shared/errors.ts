@@ -151,6 +151,20 @@ export const errorCatalog = {
   ),
   FEATURE_ASSIGNMENT_INVALID: entry<{ reason: string; message: string }>(400, (d) => `${d.message} Nothing was changed.`),
 
+  // Gateway
+  TOKEN_INVALID: entry<{ field: 'label' | 'scopes' | 'expires'; message: string }>(400, (d) => `The token was not minted: ${d.field}: ${d.message}`),
+  TOKEN_NOT_FOUND: entry<{ id: string }>(404, (d) => `There is no gateway token "${d.id}". List them with "airlock tokens list".`),
+  GATEWAY_UNIT_EXISTS: entry<{ name: string }>(
+    409,
+    (d) => `The Airlock gateway already runs as the unit "${d.name}"; one gateway per host (it owns gateway.port). Start or restart that one.`,
+  ),
+  GATEWAY_NOT_BUILT: entry<{ path: string }>(
+    500,
+    (d) => `The gateway program ${d.path} is missing. Build Airlock first ("npm run build"), or reinstall it.`,
+  ),
+  REQUEST_NOT_FOUND: entry<{ id: number }>(404, (d) => `There is no logged request ${d.id}; it may have been removed by the retention (gateway.requestLogRetentionDays).`),
+  REQUESTS_UNAVAILABLE: entry<{ path: string; reason: string }>(503, (d) => `The request log ${d.path} cannot be read: ${d.reason}.`),
+
   // Secrets
   SECRET_KEY_UNSAFE: entry<{ path: string; mode: string }>(
     500,

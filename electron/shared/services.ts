@@ -48,6 +48,18 @@ export const gitlabGatewayUnitSchema = z
   })
   .strict();
 
+/**
+ * Airlock's own AI gateway (electron/gateway). Its address, TLS and everything else come from the
+ * gateway.* settings and the registry, over the private channel: the unit itself has nothing else.
+ */
+export const airlockGatewayUnitSchema = z
+  .object({
+    preset: z.literal('airlock-gateway'),
+    name: unitNameSchema,
+    autoStart: z.boolean().default(true),
+  })
+  .strict();
+
 /** Any other long-running command. */
 export const customUnitSchema = z
   .object({
@@ -65,10 +77,10 @@ export const customUnitSchema = z
   })
   .strict();
 
-export const unitDefinitionSchema = z.discriminatedUnion('preset', [vllmUnitSchema, gitlabGatewayUnitSchema, customUnitSchema]);
+export const unitDefinitionSchema = z.discriminatedUnion('preset', [vllmUnitSchema, airlockGatewayUnitSchema, gitlabGatewayUnitSchema, customUnitSchema]);
 export type UnitDefinition = z.output<typeof unitDefinitionSchema>;
 export type UnitDefinitionInput = z.input<typeof unitDefinitionSchema>;
-export const unitPresets = ['vllm', 'gitlab-gateway', 'custom'] as const;
+export const unitPresets = ['vllm', 'airlock-gateway', 'gitlab-gateway', 'custom'] as const;
 
 export const unitStateNames = ['stopped', 'starting', 'running', 'backoff', 'stopping', 'exited', 'fatal'] as const;
 

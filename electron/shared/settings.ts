@@ -45,6 +45,25 @@ export const settingSpecs = {
     [],
     'Client networks allowed to call the gateway (CIDR); empty: any client that presents a valid token.',
   ),
+  'gateway.metricsPort': setting(z.number().int().min(0).max(65535), 8082, 'Port of the gateway\'s Prometheus /metrics (on 127.0.0.1; GitLab\'s gateway uses 8082 too); 0 turns it off.'),
+  'gateway.trustedProxies': setting(
+    z.array(z.string().regex(/^[0-9a-fA-F.:]+\/\d{1,3}$/, 'each entry must be a CIDR block such as 10.0.0.5/32')).max(64),
+    [],
+    'Reverse proxies in front of the gateway (CIDR): only their X-Forwarded-For is believed; empty: the connecting address is the client.',
+  ),
+  'gateway.gitlabInstanceId': setting(
+    z.string().max(100).regex(/^[A-Za-z0-9-]*$/, 'must be the instance UUID shown in GitLab\'s admin area, or empty'),
+    '',
+    'When set, only tokens of this GitLab instance (its UUID) are accepted.',
+  ),
+  'gateway.streamIdleSeconds': setting(z.number().int().min(1).max(3600), 60, 'A model stream that sends nothing for this long is cut, and the client told.'),
+  'gateway.maxBodyMiB': setting(z.number().int().min(1).max(64), 8, 'Largest request body the gateway accepts (MiB); larger ones get 413.'),
+  'gateway.bedrockRegion': setting(z.string().max(50).regex(/^([a-z]{2}(-[a-z]+)+-\d)?$/, 'must be an AWS region such as us-east-1, or empty'), '', 'AWS region of the Bedrock deployments.'),
+  'gateway.bedrockEndpoint': setting(
+    z.string().max(2048).refine((v) => v === '' || /^https?:\/\/[^/\s]+(\/.*)?$/.test(v), 'must be an http(s) URL, or empty'),
+    '',
+    'Bedrock VPC endpoint URL (e.g. https://vpce-….bedrock-runtime.us-east-1.vpce.amazonaws.com); empty: the regional endpoint.',
+  ),
   'gateway.aiRequestLogging': setting(z.boolean(), false, 'Keep prompts and responses in the request log (off by default; GitLab\'s verbose-logs header must allow it too).'),
   'gateway.requestLogRetentionDays': setting(z.number().int().min(1).max(3650), 30, 'Days of gateway requests kept in requests.db.'),
   'gateway.url': setting(

@@ -62,9 +62,10 @@ export function definitionFromFlags(name: string, options: AddOptions): Record<s
         ...(options.stopTimeout !== undefined ? { stopTimeoutMs: options.stopTimeout } : {}),
       };
     case 'airlock-gateway':
-      throw new AirlockError('CLI_INVALID_ARGUMENT', { argument: '--preset', reason: 'the Airlock gateway preset comes with the gateway itself (not in this version yet)' });
+      // Address, TLS and everything else are gateway.* settings ("airlock settings list").
+      return { ...base, preset: 'airlock-gateway' };
     default:
-      throw new AirlockError('CLI_INVALID_ARGUMENT', { argument: '--preset', reason: `"${options.preset}" is not one of vllm, gitlab-gateway, custom` });
+      throw new AirlockError('CLI_INVALID_ARGUMENT', { argument: '--preset', reason: `"${options.preset}" is not one of vllm, airlock-gateway, gitlab-gateway, custom` });
   }
 }
 
@@ -76,7 +77,7 @@ const since = (iso: string | null, now = Date.now()) => {
 
 /** One line per unit, then its problem if it has one. */
 export function renderUnits(units: UnitView[]): string {
-  if (units.length === 0) return 'No units. Add one with "airlock services add NAME --preset vllm|gitlab-gateway|custom …".';
+  if (units.length === 0) return 'No units. Add one with "airlock services add NAME --preset vllm|airlock-gateway|gitlab-gateway|custom …".';
   const rows = [['NAME', 'PRESET', 'STATE', 'PID', 'UPTIME', 'RESTARTS', 'LAST EXIT']];
   for (const u of units) {
     const exit = u.lastExit ? (u.lastExit.isExpected ? 'stopped on request' : (u.lastExit.signal ?? `code ${u.lastExit.code}`)) + (u.lastExit.reason ? ` (${u.lastExit.reason.slice(0, 60)})` : '') : '—';

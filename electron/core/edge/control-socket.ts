@@ -2,39 +2,16 @@ import { chmodSync, unlinkSync } from 'node:fs';
 import { type Server, type Socket, connect, createServer } from 'node:net';
 import type { Disposable } from '../../shared/disposable';
 import { AirlockError } from '../../shared/errors';
-import { MAX_MESSAGE_BYTES } from '../../shared/wire';
+import { LineSplitter } from '../../shared/line-splitter';
 import type { Logger } from '../logger';
 import { serveConnection } from './connection';
 import type { Dispatcher } from './dispatcher';
 import type { EventHub } from './event-hub';
 
+export { LineSplitter };
+
 /** Unix socket paths are limited to sizeof(sun_path) - 1 = 107 bytes on Linux (unix(7)). */
 export const MAX_SOCKET_PATH_BYTES = 107;
-
-/** Splits a byte stream into newline-delimited frames, refusing frames over the size limit. */
-export class LineSplitter {
-  private buffer = '';
-  constructor(
-    private readonly onLine: (line: string) => void,
-    private readonly onOverflow: () => void,
-    private readonly maxBytes = MAX_MESSAGE_BYTES,
-  ) {}
-
-  push(chunk: string): void {
-    this.buffer += chunk;
-    let newline = this.buffer.indexOf('\n');
-    while (newline >= 0) {
-      const line = this.buffer.slice(0, newline);
-      this.buffer = this.buffer.slice(newline + 1);
-      if (line.length > 0) this.onLine(line);
-      newline = this.buffer.indexOf('\n');
-    }
-    if (this.buffer.length > this.maxBytes) {
-      this.buffer = '';
-      this.onOverflow();
-    }
-  }
-}
 
 /** True when something answers on the socket at `path` (a live core owns it). */
 export function isSocketLive(path: string, timeoutMs = 1000): Promise<boolean> {

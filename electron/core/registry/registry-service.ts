@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../shared/clock';
 import { AirlockError } from '../../shared/errors';
 import type { Catalog, GitlabFamilyId } from '../../shared/fit/catalog-schema';
+import type { GatewayDeployment } from '../../shared/gateway/config';
 import { type Deployment, type DeploymentDraft, type DeploymentPlatform, validateDeployment } from '../../shared/registry/deployment';
 import { type FeaturePlanRow, planFeatureMapping, validateFeatureAssignment } from '../../shared/registry/features';
 import { type GitlabSheet, buildGitlabSetupSheet } from '../../shared/registry/gitlab-sheet';
@@ -44,6 +45,18 @@ const last4 = (key: string) => (key.length >= 12 ? key.slice(-4) : null);
 /** The registry: deployments (keys encrypted at rest), the feature mapping, every change audited. */
 export function createRegistryService(deps: RegistryDeps) {
   const now = () => new Date(deps.clock.now()).toISOString();
+  const listeners = new Set<() => void>();
+  // After the caller's transaction: a change rolled back is never announced, and the gateway
+  // configuration is rebuilt once for a burst (an import) rather than per row.
+  let isAnnounced = false;
+  const changed = () => {
+    if (isAnnounced) return;
+    isAnnounced = true;
+    setImmediate(() => {
+      isAnnounced = false;
+      for (const listener of [...listeners]) listener();
+    });
+  };
 
   const view = (row: StoredDeployment): DeploymentView => ({
     name: row.name,
@@ -105,6 +118,7 @@ export function createRegistryService(deps: RegistryDeps) {
         apiKeyEnc: deployment.apiKey ? deps.secrets.encrypt(deployment.apiKey, keyContext(uid)) : null,
         apiKeyLast4: deployment.apiKey ? last4(deployment.apiKey) : null,
         unitName: null,
+        timeoutMs: null,
         createdAt: at,
         updatedAt: at,
       };
@@ -114,6 +128,7 @@ export function createRegistryService(deps: RegistryDeps) {
         deps.audit.record({ at, actor, action: 'deployment.add', target: row.name, changes: [...fieldChanges(null, deployment), ...keyChange] });
       })();
       deps.logger.info('deployment added', { name: row.name, platform: row.platform });
+      changed();
       return view(row);
     },
 
@@ -151,6 +166,7 @@ export function createRegistryService(deps: RegistryDeps) {
         if (row.name !== before.name) deps.repo.renameInMapping(before.name, row.name);
         deps.audit.record({ at, actor, action: 'deployment.update', target: row.name, changes });
       })();
+      changed();
       return view(row);
     },
 
@@ -160,6 +176,7 @@ export function createRegistryService(deps: RegistryDeps) {
         deps.repo.remove(row.uid);
         deps.audit.record({ at: now(), actor, action: 'deployment.remove', target: row.name, changes: [] });
       })();
+      changed();
       return { removed: row.name, unitName: row.unitName };
     },
 
@@ -178,6 +195,28 @@ export function createRegistryService(deps: RegistryDeps) {
     apiKeyOf(name: string): string | null {
       const row = find(name);
       return row.apiKeyEnc ? deps.secrets.decrypt(row.apiKeyEnc, keyContext(row.uid)) : null;
+    },
+
+    /** Every deployment as the gateway routes to it, keys decrypted: only for the gateway's private channel. */
+    gatewayDeployments(defaultTimeoutMs: number): GatewayDeployment[] {
+      return deps.repo.all().map((row) => ({
+        name: row.name,
+        family: row.family,
+        platform: row.platform as DeploymentPlatform,
+        endpoint: row.endpoint,
+        identifier: row.identifier,
+        apiKey: row.apiKeyEnc ? deps.secrets.decrypt(row.apiKeyEnc, keyContext(row.uid)) : null,
+        timeoutMs: row.timeoutMs ?? defaultTimeoutMs,
+      }));
+    },
+
+    /** The feature mapping as stored (feature id → deployment name or null). */
+    mapping: (): Record<string, string | null> => deps.repo.mapping(),
+
+    /** Called (once per burst, after the transaction) when a deployment or the mapping changed. */
+    onDidChange(listener: () => void): { dispose(): void } {
+      listeners.add(listener);
+      return { dispose: () => void listeners.delete(listener) };
     },
 
     async test(name: unknown): Promise<ConnectionTestResult> {
@@ -219,6 +258,7 @@ export function createRegistryService(deps: RegistryDeps) {
           deps.repo.setMapping(result.featureId, result.deploymentName, now());
           deps.audit.record({ at: now(), actor, action: 'feature.set', target: result.featureId, changes: [{ field: 'deployment', old: before, new: result.deploymentName }] });
         })();
+        changed();
       }
       return this.features();
     },

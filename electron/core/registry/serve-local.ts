@@ -5,7 +5,7 @@ import type { HardwareSnapshot } from '../../shared/hardware';
 import { type FitPlan, type ProbedGpu, formatGiB, planFit } from '../../shared/fit/plan-fit';
 import { readLocalModelDir } from '../models/local-model-dir';
 import { isPortFree } from '../supervisor/port-check';
-import type { SupervisorService } from '../supervisor/supervisor-service';
+import { type SupervisorService, portsOf } from '../supervisor/supervisor-service';
 import type { DeploymentView, RegistryService } from './registry-service';
 
 export interface ServeLocalInput {
@@ -80,7 +80,7 @@ export async function serveLocalModel(
   }
 
   const units = deps.supervisor.list();
-  const usedPorts = new Set(units.flatMap((u) => (u.definition.preset === 'custom' ? u.definition.ports : [u.definition.port])));
+  const usedPorts = new Set(units.flatMap((u) => portsOf(u.definition)));
   let port = input.port ?? 8000;
   if (input.port === undefined) while (usedPorts.has(port) || !(await isPortFree(port))) port += 1;
   const servedName = servedNameFor(model.path);

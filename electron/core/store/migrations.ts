@@ -113,6 +113,35 @@ export const configMigrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 6,
+    description: 'gateway: Airlock signing keys, Airlock-issued tokens, per-deployment timeouts',
+    up(db) {
+      // private_key_enc: the Ed25519 private key (PKCS#8), AES-256-GCM like the API keys. Tokens
+      // are never stored: only what is needed to list them and to tell the gateway which are valid.
+      db.exec(`
+        CREATE TABLE gateway_keys (
+          kid             TEXT PRIMARY KEY,
+          private_key_enc TEXT NOT NULL,
+          public_jwk      TEXT NOT NULL,
+          created_at      TEXT NOT NULL,
+          retired_at      TEXT
+        ) STRICT;
+        CREATE TABLE gateway_tokens (
+          id         TEXT PRIMARY KEY,
+          label      TEXT NOT NULL,
+          scopes     TEXT NOT NULL,
+          kid        TEXT NOT NULL,
+          last4      TEXT NOT NULL,
+          created_at TEXT NOT NULL,
+          created_by TEXT NOT NULL,
+          expires_at TEXT NOT NULL,
+          revoked_at TEXT
+        ) STRICT;
+        ALTER TABLE deployments ADD COLUMN timeout_ms INTEGER;
+      `);
+    },
+  },
 ];
 
 /** The highest schema version this build understands. */

@@ -10,22 +10,24 @@ export interface StoredDeployment {
   apiKeyEnc: string | null;
   apiKeyLast4: string | null;
   unitName: string | null;
+  /** Upper bound on one upstream request (ms); null: the gateway's default. */
+  timeoutMs: number | null;
   createdAt: string;
   updatedAt: string;
 }
 
 const columns =
-  'uid, name, family, platform, endpoint, identifier, api_key_enc AS apiKeyEnc, api_key_last4 AS apiKeyLast4, unit_name AS unitName, created_at AS createdAt, updated_at AS updatedAt';
+  'uid, name, family, platform, endpoint, identifier, api_key_enc AS apiKeyEnc, api_key_last4 AS apiKeyLast4, unit_name AS unitName, timeout_ms AS timeoutMs, created_at AS createdAt, updated_at AS updatedAt';
 
 /** The deployments and feature_mapping tables. */
 export function createRegistryRepo(db: Database.Database) {
   const all = db.prepare<[], StoredDeployment>(`SELECT ${columns} FROM deployments ORDER BY name COLLATE NOCASE`);
   const byName = db.prepare<[string], StoredDeployment>(`SELECT ${columns} FROM deployments WHERE name = ? COLLATE NOCASE`);
   const insert = db.prepare(
-    'INSERT INTO deployments (uid, name, family, platform, endpoint, identifier, api_key_enc, api_key_last4, unit_name, created_at, updated_at) VALUES (@uid, @name, @family, @platform, @endpoint, @identifier, @apiKeyEnc, @apiKeyLast4, @unitName, @createdAt, @updatedAt)',
+    'INSERT INTO deployments (uid, name, family, platform, endpoint, identifier, api_key_enc, api_key_last4, unit_name, timeout_ms, created_at, updated_at) VALUES (@uid, @name, @family, @platform, @endpoint, @identifier, @apiKeyEnc, @apiKeyLast4, @unitName, @timeoutMs, @createdAt, @updatedAt)',
   );
   const update = db.prepare(
-    'UPDATE deployments SET name = @name, family = @family, platform = @platform, endpoint = @endpoint, identifier = @identifier, api_key_enc = @apiKeyEnc, api_key_last4 = @apiKeyLast4, updated_at = @updatedAt WHERE uid = @uid',
+    'UPDATE deployments SET name = @name, family = @family, platform = @platform, endpoint = @endpoint, identifier = @identifier, api_key_enc = @apiKeyEnc, api_key_last4 = @apiKeyLast4, timeout_ms = @timeoutMs, updated_at = @updatedAt WHERE uid = @uid',
   );
   const remove = db.prepare<[string]>('DELETE FROM deployments WHERE uid = ?');
   const setUnit = db.prepare<[string | null, string]>('UPDATE deployments SET unit_name = ? WHERE uid = ?');

@@ -42,6 +42,8 @@ export interface SupervisorDeps {
   apiKeyForUnit?: (unit: string) => string | null;
   /** Pids holding GPU memory (nvidia-smi compute apps), or null when that cannot be known. */
   gpuProcessPids?: () => Promise<number[] | null>;
+  /** How to launch Airlock's own gateway (the airlock-gateway preset). */
+  airlockGateway?: PresetContext['airlockGateway'];
 }
 
 /** How long a stopped GPU unit may take to give its memory back before the sweep reports it. */
@@ -78,6 +80,7 @@ export function createSupervisorService(deps: SupervisorDeps) {
   const presetContext = (): PresetContext => ({
     vllmPath: deps.vllmPath(),
     baseEnv: deps.baseEnv,
+    ...(deps.airlockGateway ? { airlockGateway: deps.airlockGateway } : {}),
     // The linked deployment's key when the unit serves one; otherwise fresh for every run of the
     // core, kept in memory only: never on disk, in argv or in a log.
     apiKeyFor: (name) => {
@@ -365,8 +368,10 @@ export function createSupervisorService(deps: SupervisorDeps) {
 }
 export type SupervisorService = ReturnType<typeof createSupervisorService>;
 
-function portsOf(definition: UnitDefinition): number[] {
-  return definition.preset === 'custom' ? definition.ports : [definition.port];
+/** Ports a definition names; the Airlock gateway's come from the gateway.* settings, checked when it starts. */
+export function portsOf(definition: UnitDefinition): number[] {
+  if (definition.preset === 'custom') return definition.ports;
+  return definition.preset === 'airlock-gateway' ? [] : [definition.port];
 }
 
 function describeFatal(reason: string, problem: string | undefined): string {

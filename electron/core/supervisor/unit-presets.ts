@@ -18,6 +18,19 @@ export interface PresetContext {
   baseEnv: Readonly<Record<string, string>>;
   /** The API key this vLLM unit gets for this run of the core (memory only). */
   apiKeyFor: (unit: string) => string;
+  /** How to launch Airlock's own gateway; absent where the core cannot run one. */
+  airlockGateway?: (unit: string) => AirlockGatewayLaunch;
+}
+
+/** What the core decides for a launch of its gateway (program, channel, address). */
+export interface AirlockGatewayLaunch {
+  command: string;
+  args: string[];
+  /** The channel's path and this run's token; never shown (the command line has no secret). */
+  env: Record<string, string>;
+  ports: number[];
+  healthUrl: string;
+  checkHealth?: (url: string) => Promise<number | null>;
 }
 
 export interface PresetResult {
@@ -106,6 +119,28 @@ export function resolvePreset(definition: UnitDefinition, context: PresetContext
           return found ? { id: found.id, summary: found.summary, action: found.action, isPermanent: found.isPermanent } : null;
         },
         isVllm: true,
+      };
+    }
+    case 'airlock-gateway': {
+      if (!context.airlockGateway) throw new Error('this Airlock core cannot run its gateway here');
+      const launch = context.airlockGateway(definition.name);
+      return {
+        spec: {
+          name: definition.name,
+          command: launch.command,
+          args: launch.args,
+          env: { ...context.baseEnv, ...launch.env },
+          cwd: '/',
+          ports: launch.ports,
+          health: { url: launch.healthUrl, expectStatus: 200 },
+          restart: DEFAULT_RESTART_POLICY,
+          // In-flight requests get 10 s to finish after SIGTERM (gateway/main.ts); then SIGKILL.
+          stopTimeoutMs: 12_000,
+          startTimeoutMs: 60_000,
+        },
+        commandLine: [launch.command, ...launch.args].map(quote).join(' '),
+        ...(launch.checkHealth ? { checkHealth: launch.checkHealth } : {}),
+        isVllm: false,
       };
     }
     case 'gitlab-gateway':

@@ -8,6 +8,7 @@ type TextKey = Exclude<keyof UnitForm, 'preset' | 'autoStart' | 'restart'>;
 
 const presets: { id: Preset; label: string; hint: string }[] = [
   { id: 'vllm', label: 'vLLM', hint: 'A local model served by vllm serve. Airlock adds the offline switches and an API key of its own.' },
+  { id: 'airlock-gateway', label: 'Airlock AI gateway', hint: "Airlock's own gateway for GitLab and OpenAI-compatible clients; its address, TLS and trust are the gateway settings. One per host." },
   { id: 'custom', label: 'Custom', hint: 'Any other long-running program, started and restarted by Airlock.' },
   { id: 'gitlab-gateway', label: 'GitLab AI gateway', hint: "GitLab's official AI gateway, for sites that must run it (needs a license that allows it)." },
 ];
@@ -99,7 +100,7 @@ export function AddUnitForm({ onAdded, onClose }: { onAdded: (view: UnitView) =>
             {field('gpus', 'GPUs', { placeholder: '0, 1', hint: 'Indexes or UUIDs (CUDA_VISIBLE_DEVICES). Empty: all.' })}
           </>
         )}
-        {form.preset !== 'vllm' && field('command', 'Command', { placeholder: form.preset === 'custom' ? '/usr/bin/my-server' : '/opt/ai-gateway/bin/ai-gateway', required: true, hint: 'Absolute path of the executable; no shell is involved.' })}
+        {form.preset !== 'vllm' && form.preset !== 'airlock-gateway' && field('command', 'Command', { placeholder: form.preset === 'custom' ? '/usr/bin/my-server' : '/opt/ai-gateway/bin/ai-gateway', required: true, hint: 'Absolute path of the executable; no shell is involved.' })}
         {form.preset === 'gitlab-gateway' && field('port', 'Port', { placeholder: '5052', inputMode: 'numeric' })}
         {form.preset === 'custom' && (
           <>
@@ -116,8 +117,8 @@ export function AddUnitForm({ onAdded, onClose }: { onAdded: (view: UnitView) =>
           </>
         )}
       </div>
-      {form.preset !== 'vllm' && lines('args', 'Arguments, one per line', '--port\n9000', 'Each line is one argument, spaces included.')}
-      {lines('env', 'Environment, one KEY=VALUE per line', form.preset === 'vllm' ? 'NCCL_P2P_DISABLE=1' : 'LOG_LEVEL=info', form.preset === 'vllm' ? 'Added to the offline switches (HF_HUB_OFFLINE=1 …), which always win.' : 'Added to a minimal environment (PATH, HOME, LANG…).')}
+      {form.preset !== 'vllm' && form.preset !== 'airlock-gateway' && lines('args', 'Arguments, one per line', '--port\n9000', 'Each line is one argument, spaces included.')}
+      {form.preset !== 'airlock-gateway' && lines('env', 'Environment, one KEY=VALUE per line', form.preset === 'vllm' ? 'NCCL_P2P_DISABLE=1' : 'LOG_LEVEL=info', form.preset === 'vllm' ? 'Added to the offline switches (HF_HUB_OFFLINE=1 …), which always win.' : 'Added to a minimal environment (PATH, HOME, LANG…).')}
       <label className="checkbox">
         <input type="checkbox" checked={form.autoStart} onChange={(event) => set('autoStart', event.target.checked)} /> Start again when Airlock starts, if it was running
       </label>

@@ -18,7 +18,7 @@ import {
 /** The terminal (xterm.js, most of this page's code) loads with the first card that shows output. */
 const UnitOutput = lazy(() => import('./UnitOutput').then((module) => ({ default: module.UnitOutput })));
 
-const presetLabels: Record<UnitView['preset'], string> = { vllm: 'vLLM', 'gitlab-gateway': 'GitLab AI gateway', custom: 'Custom' };
+const presetLabels: Record<UnitView['preset'], string> = { vllm: 'vLLM', 'airlock-gateway': 'Airlock AI gateway', 'gitlab-gateway': 'GitLab AI gateway', custom: 'Custom' };
 
 const actionCalls = { start: 'services.start', stop: 'services.stop', restart: 'services.restart', reset: 'services.reset' } as const;
 

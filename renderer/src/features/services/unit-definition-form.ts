@@ -117,6 +117,10 @@ export function buildDefinition(form: UnitForm): BuiltDefinition {
       } as UnitDefinitionInput,
     };
   }
+  if (form.preset === 'airlock-gateway') {
+    // Its address, TLS and the rest are gateway.* settings; the unit has only a name.
+    return { ok: true, definition: { preset: 'airlock-gateway', name, autoStart: form.autoStart } };
+  }
   if (form.preset === 'gitlab-gateway') {
     return {
       ok: true,
