@@ -117,7 +117,7 @@ function toRow(row: StoredRow): RequestRow {
 }
 
 function emptyStats(since: number): RequestStats {
-  return { since, total: 0, ok: 0, clientErrors: 0, serverErrors: 0, latencyMs: { p50: null, p95: null }, tokensIn: 0, tokensOut: 0, byFeature: [], dropped: 0, isAvailable: false };
+  return { since, total: 0, ok: 0, clientErrors: 0, serverErrors: 0, latencyMs: { p50: null, p95: null, isUpperBound: false }, tokensIn: 0, tokensOut: 0, byFeature: [], dropped: 0, isAvailable: false };
 }
 
 /** Nearest-rank position (1-based) of percentile `p` among `n` values. */
@@ -207,7 +207,7 @@ export function openRequestsRepo(path: string): RequestsRepo {
     return {
       since,
       ...totals,
-      latencyMs: { p50, p95 },
+      latencyMs: { p50, p95, isUpperBound: false },
       byFeature: c.byFeature.all(since),
       dropped: c.dropped.get(since)!.n,
       isAvailable: true,

@@ -108,7 +108,7 @@ export const requestFilterSchema = z
     status: z.union([z.enum(statusClasses), z.number().int().min(100).max(599)]).optional(),
     since: z.number().optional(),
     until: z.number().optional(),
-    /** Rows with id below this (the previous page's last id). */
+    /** Continue after this row (the previous page's last id): rows older than it, newest first. */
     beforeId: z.number().int().optional(),
     limit: z.number().int().min(1).max(1000).default(100),
   })
@@ -122,7 +122,11 @@ export const requestStatsSchema = z.object({
   ok: z.number(),
   clientErrors: z.number(),
   serverErrors: z.number(),
-  latencyMs: z.object({ p50: z.number().nullable(), p95: z.number().nullable() }),
+  /**
+   * Latency percentiles. `isUpperBound`: read from the per-minute histogram (long windows), so each
+   * figure is the upper edge of the bucket holding the percentile ("p95 ≤ 120 ms"); false: exact.
+   */
+  latencyMs: z.object({ p50: z.number().nullable(), p95: z.number().nullable(), isUpperBound: z.boolean() }),
   tokensIn: z.number(),
   tokensOut: z.number(),
   byFeature: z.array(z.object({ feature: z.string(), count: z.number(), errors: z.number() })),
