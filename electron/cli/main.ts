@@ -303,6 +303,7 @@ export function buildProgram(run: (code: Promise<number>) => void): Command {
     .option('--api-key <key>', 'stored encrypted; only its last 4 characters are ever shown (prefer --api-key-env)')
     .option('--api-key-env <VAR>', 'read the API key from this environment variable (keeps it out of the shell history)')
     .option('--identifier <id>', 'custom_openai/<served name>, bedrock/<model id> or azure/<deployment>')
+    .addOption(new Option('--timeout <seconds>', "how long Airlock's gateway waits for this model (1–600; default 60)").argParser(positiveInt('--timeout')))
     .addOption(dataDirOption())
     .option('--json', 'print JSON')
     .action((o: ModelFlags & { apiKeyEnv?: string; dataDir?: string; json?: boolean }) => {

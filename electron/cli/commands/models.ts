@@ -35,6 +35,7 @@ export interface ModelFlags {
   endpoint?: string;
   apiKey?: string;
   identifier?: string;
+  timeout?: number;
 }
 
 export function runModelsAdd(options: ModelFlags & { dataDir: string; isJson?: boolean }): Promise<number> {
@@ -46,6 +47,7 @@ export function runModelsAdd(options: ModelFlags & { dataDir: string; isJson?: b
       ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
       ...(options.apiKey !== undefined ? { apiKey: options.apiKey } : {}),
       ...(options.identifier !== undefined ? { identifier: options.identifier } : {}),
+      ...(options.timeout !== undefined ? { timeoutSeconds: options.timeout } : {}),
     };
     const added = await core.client.call('models.add', { deployment });
     printResult(added, options.isJson, () => `Added ${added.name}. Test it with: airlock models test "${added.name}"`);

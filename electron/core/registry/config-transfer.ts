@@ -16,6 +16,8 @@ const exportedDeployment = z
     platform: z.string(),
     endpoint: z.string().nullable(),
     identifier: z.string().nullable(),
+    /** The gateway's wait for this model; absent in documents from before it existed (= the default). */
+    timeoutSeconds: z.number().int().nullable().optional(),
     /** Keys never leave the appliance: this only says one is set (enter it again after an import). */
     hasApiKey: z.boolean(),
   })
@@ -49,7 +51,7 @@ export function createConfigTransfer(deps: { db: Database.Database; registry: Re
     format: CONFIG_FORMAT,
     version: CONFIG_VERSION,
     exportedAt: deps.now(),
-    deployments: deps.registry.list().map((d) => ({ name: d.name, family: d.family, platform: d.platform, endpoint: d.endpoint, identifier: d.identifier, hasApiKey: d.apiKey.isSet })),
+    deployments: deps.registry.list().map((d) => ({ name: d.name, family: d.family, platform: d.platform, endpoint: d.endpoint, identifier: d.identifier, timeoutSeconds: d.timeoutSeconds, hasApiKey: d.apiKey.isSet })),
     features: Object.fromEntries(deps.registry.features().filter((row) => row.deploymentName !== null).map((row) => [row.feature.id, row.deploymentName])),
     settings: currentSettings(),
   });
@@ -64,6 +66,7 @@ export function createConfigTransfer(deps: { db: Database.Database; registry: Re
       for (const field of ['family', 'platform', 'endpoint', 'identifier'] as const) {
         if ((before?.[field] ?? null) !== d[field]) fields[field] = [before?.[field] ?? null, d[field]];
       }
+      if (d.timeoutSeconds !== undefined && (before?.timeoutSeconds ?? null) !== d.timeoutSeconds) fields.timeoutSeconds = [before?.timeoutSeconds ?? null, d.timeoutSeconds];
       changes.push({ kind: 'deployment', target: d.name, action: !before ? 'add' : Object.keys(fields).length > 0 ? 'update' : 'unchanged', fields });
     }
     const mapping = Object.fromEntries(deps.registry.features().map((row) => [row.feature.id, row.deploymentName]));
@@ -106,7 +109,7 @@ export function createConfigTransfer(deps: { db: Database.Database; registry: Re
         deps.db.transaction(() => {
           for (const d of document.deployments) {
             const change = changes.find((c) => c.kind === 'deployment' && c.target === d.name)!;
-            const draft = { name: d.name, family: d.family, platform: d.platform, endpoint: d.endpoint, identifier: d.identifier };
+            const draft = { name: d.name, family: d.family, platform: d.platform, endpoint: d.endpoint, identifier: d.identifier, ...(d.timeoutSeconds !== undefined ? { timeoutSeconds: d.timeoutSeconds } : {}) };
             if (change.action === 'add') deps.registry.add(draft, options.actor);
             else if (change.action === 'update') deps.registry.update(d.name, draft, options.actor);
           }

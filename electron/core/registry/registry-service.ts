@@ -20,6 +20,8 @@ export interface DeploymentView {
   endpoint: string | null;
   identifier: string | null;
   apiKey: { isSet: boolean; last4: string | null };
+  /** null: the gateway's default. */
+  timeoutSeconds: number | null;
   unitName: string | null;
   createdAt: string;
   updatedAt: string;
@@ -65,6 +67,7 @@ export function createRegistryService(deps: RegistryDeps) {
     endpoint: row.endpoint,
     identifier: row.identifier,
     apiKey: { isSet: row.apiKeyEnc !== null, last4: row.apiKeyLast4 },
+    timeoutSeconds: row.timeoutMs === null ? null : row.timeoutMs / 1000,
     unitName: row.unitName,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
@@ -94,10 +97,14 @@ export function createRegistryService(deps: RegistryDeps) {
   };
 
   /** The fields that changed, for the audit trail (the key is handled by the callers, masked). */
-  const fieldChanges = (before: Partial<StoredDeployment> | null, after: Deployment): AuditChange[] =>
-    (['name', 'family', 'platform', 'endpoint', 'identifier'] as const)
+  const fieldChanges = (before: Partial<StoredDeployment> | null, after: Deployment): AuditChange[] => {
+    const changes = (['name', 'family', 'platform', 'endpoint', 'identifier'] as const)
       .filter((field) => (before?.[field] ?? null) !== (after[field] ?? null))
-      .map((field) => ({ field, old: before?.[field] ?? null, new: after[field] ?? null }));
+      .map((field): AuditChange => ({ field, old: before?.[field] ?? null, new: after[field] ?? null }));
+    const oldTimeout = before?.timeoutMs === null || before?.timeoutMs === undefined ? null : before.timeoutMs / 1000;
+    if (oldTimeout !== after.timeoutSeconds) changes.push({ field: 'timeoutSeconds', old: oldTimeout, new: after.timeoutSeconds });
+    return changes;
+  };
   const maskedKey = (row: Pick<StoredDeployment, 'apiKeyEnc' | 'apiKeyLast4'>) => (row.apiKeyEnc ? `…${row.apiKeyLast4 ?? ''}` : null);
 
   return {
@@ -118,7 +125,7 @@ export function createRegistryService(deps: RegistryDeps) {
         apiKeyEnc: deployment.apiKey ? deps.secrets.encrypt(deployment.apiKey, keyContext(uid)) : null,
         apiKeyLast4: deployment.apiKey ? last4(deployment.apiKey) : null,
         unitName: null,
-        timeoutMs: null,
+        timeoutMs: deployment.timeoutSeconds === null ? null : deployment.timeoutSeconds * 1000,
         createdAt: at,
         updatedAt: at,
       };
@@ -142,6 +149,7 @@ export function createRegistryService(deps: RegistryDeps) {
           platform: patch.platform ?? before.platform,
           endpoint: patch.endpoint === undefined ? before.endpoint : patch.endpoint,
           identifier: patch.identifier === undefined ? before.identifier : patch.identifier,
+          timeoutSeconds: patch.timeoutSeconds === undefined ? (before.timeoutMs === null ? null : before.timeoutMs / 1000) : patch.timeoutSeconds,
           apiKey: patch.apiKey === undefined ? (before.apiKeyEnc ? deps.secrets.decrypt(before.apiKeyEnc, keyContext(before.uid)) : null) : patch.apiKey,
         },
         before.name,
@@ -155,6 +163,7 @@ export function createRegistryService(deps: RegistryDeps) {
         platform: deployment.platform,
         endpoint: deployment.endpoint,
         identifier: deployment.identifier,
+        timeoutMs: deployment.timeoutSeconds === null ? null : deployment.timeoutSeconds * 1000,
         apiKeyEnc: keyChanged ? (deployment.apiKey ? deps.secrets.encrypt(deployment.apiKey, keyContext(before.uid)) : null) : before.apiKeyEnc,
         apiKeyLast4: keyChanged ? (deployment.apiKey ? last4(deployment.apiKey) : null) : before.apiKeyLast4,
         updatedAt: at,

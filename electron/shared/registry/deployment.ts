@@ -39,6 +39,13 @@ export const MAX_API_KEY_LENGTH = 2000;
 export const MAX_IDENTIFIER_LENGTH = 255;
 /** vLLM's default `--port` (§9: "https://<hostname>:8000/v1"). */
 export const DEFAULT_VLLM_PORT = 8000;
+/**
+ * Longest a gateway request to a deployment may wait (seconds). GitLab lets its own side wait
+ * 60–600 s (ai_gateway_timeout_seconds, §5.1); past 600 s GitLab has long given up.
+ */
+export const MAX_TIMEOUT_SECONDS = 600;
+/** The gateway's default when a deployment sets none. */
+export const DEFAULT_TIMEOUT_SECONDS = 60;
 
 /** A validated deployment, as stored in the registry. `endpoint` is null only for Bedrock, which ignores it (§2.3). */
 export const deploymentSchema = z.strictObject({
@@ -48,6 +55,8 @@ export const deploymentSchema = z.strictObject({
   apiKey: z.string().min(1).max(MAX_API_KEY_LENGTH).nullable(),
   identifier: z.string().min(1).max(MAX_IDENTIFIER_LENGTH).nullable(),
   platform: deploymentPlatformSchema,
+  /** null: the gateway's default (DEFAULT_TIMEOUT_SECONDS). */
+  timeoutSeconds: z.number().int().min(1).max(MAX_TIMEOUT_SECONDS).nullable(),
 });
 
 /** A validated deployment. */
@@ -61,13 +70,15 @@ export const deploymentDraftSchema = z.object({
   apiKey: z.string().nullable().optional(),
   identifier: z.string().nullable().optional(),
   platform: z.string().optional(),
+  /** Whole seconds, as a number or as typed; blank or null: the default. */
+  timeoutSeconds: z.union([z.number(), z.string()]).nullable().optional(),
 });
 
 /** A deployment as typed, before validation. */
 export type DeploymentDraft = z.infer<typeof deploymentDraftSchema>;
 
 /** A field of the deployment form. */
-export type DeploymentField = 'name' | 'family' | 'endpoint' | 'apiKey' | 'identifier' | 'platform';
+export type DeploymentField = 'name' | 'family' | 'endpoint' | 'apiKey' | 'identifier' | 'platform' | 'timeoutSeconds';
 
 /** One problem with one field; errors block saving, warnings do not. */
 export interface DeploymentIssue {
@@ -369,6 +380,21 @@ function validateIdentifier(raw: string | null | undefined, platform: Deployment
   return identifier;
 }
 
+function validateTimeout(raw: number | string | null | undefined, issues: DeploymentIssue[]): number | null {
+  const text = typeof raw === 'number' ? String(raw) : (raw ?? '').trim();
+  if (text === '') return null;
+  const seconds = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(seconds) || seconds < 1 || seconds > MAX_TIMEOUT_SECONDS) {
+    issues.push({
+      field: 'timeoutSeconds',
+      severity: 'error',
+      message: `Timeout must be a whole number of seconds from 1 to ${MAX_TIMEOUT_SECONDS}, or empty for the default (${DEFAULT_TIMEOUT_SECONDS} s).`,
+    });
+    return null;
+  }
+  return seconds;
+}
+
 /**
  * Validates a deployment as typed into GitLab's form (§5.2) or `airlock models add`: one issue per
  * problem, with the exact message to show under the field and, where one exists, a corrected value.
@@ -382,13 +408,14 @@ export function validateDeployment(input: DeploymentDraft, context: DeploymentCo
   const endpoint = validateEndpoint(input.endpoint, platform, issues);
   const apiKey = validateApiKey(input.apiKey, issues);
   const identifier = validateIdentifier(input.identifier, platform, issues);
+  const timeoutSeconds = validateTimeout(input.timeoutSeconds, issues);
 
-  const fieldOrder: DeploymentField[] = ['name', 'family', 'endpoint', 'apiKey', 'identifier', 'platform'];
+  const fieldOrder: DeploymentField[] = ['name', 'family', 'endpoint', 'apiKey', 'identifier', 'platform', 'timeoutSeconds'];
   issues.sort((a, b) => fieldOrder.indexOf(a.field) - fieldOrder.indexOf(b.field));
   if (issues.some((issue) => issue.severity === 'error') || platform === null || family === null) {
     return { ok: false, deployment: null, issues };
   }
-  return { ok: true, deployment: { name, family: family.id, endpoint, apiKey, identifier, platform }, issues };
+  return { ok: true, deployment: { name, family: family.id, endpoint, apiKey, identifier, platform, timeoutSeconds }, issues };
 }
 
 /** Groups issues by field, for a form that shows messages under each input. */

@@ -12,6 +12,8 @@ export const deploymentViewSchema = z.object({
   endpoint: z.string().nullable(),
   identifier: z.string().nullable(),
   apiKey: z.object({ isSet: z.boolean(), last4: z.string().nullable() }),
+  /** null: the gateway's default. */
+  timeoutSeconds: z.number().nullable(),
   unitName: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -25,6 +27,7 @@ export const deploymentDraftInputSchema = z
     apiKey: z.string().max(2000).nullable().optional(),
     identifier: z.string().max(255).nullable().optional(),
     platform: z.string().max(50).optional(),
+    timeoutSeconds: z.union([z.number(), z.string().max(20)]).nullable().optional(),
   })
   .strict();
 

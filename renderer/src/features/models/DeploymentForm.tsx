@@ -182,6 +182,8 @@ export function DeploymentForm({ editing, families, isBetaEnabled, names, onSave
           </select>
           {messages('platform', 'Where the model is served; decides the checks and the identifier format. Not a GitLab field.')}
         </div>
+
+        {textField('timeoutSeconds', 'Gateway timeout (s)', { placeholder: '60', hint: "How long Airlock's gateway waits for this model's answer to start (1–600 s; empty: 60). Not a GitLab field." })}
       </div>
 
       <div className="add-unit-footer">

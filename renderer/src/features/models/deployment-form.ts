@@ -26,6 +26,8 @@ export interface DeploymentFormValues {
   apiKey: string;
   identifier: string;
   platform: string;
+  /** Seconds the gateway waits for this model; empty: the default. */
+  timeoutSeconds: string;
   /** Edit only: remove the stored key (wins over an empty `apiKey`). */
   removeKey: boolean;
 }
@@ -38,11 +40,12 @@ export const emptyDeploymentForm: DeploymentFormValues = {
   apiKey: '',
   identifier: '',
   platform: 'vllm-local',
+  timeoutSeconds: '',
   removeKey: false,
 };
 
 /** The fields in the order of GitLab's "Add self-hosted model" form, then Airlock's platform. */
-export const fieldOrder: readonly DeploymentField[] = ['name', 'family', 'endpoint', 'apiKey', 'identifier', 'platform'];
+export const fieldOrder: readonly DeploymentField[] = ['name', 'family', 'endpoint', 'apiKey', 'identifier', 'platform', 'timeoutSeconds'];
 
 /** The platforms as the select lists them. */
 export const platformOptions: ReadonlyArray<{ id: DeploymentPlatform; label: string }> = deploymentPlatforms.map((id) => ({ id, label: platformLabels[id] }));
@@ -56,6 +59,7 @@ export function formFromDeployment(view: DeploymentView): DeploymentFormValues {
     apiKey: '',
     identifier: view.identifier ?? '',
     platform: view.platform,
+    timeoutSeconds: view.timeoutSeconds === null ? '' : String(view.timeoutSeconds),
     removeKey: false,
   };
 }
@@ -74,12 +78,20 @@ export function draftOf(values: DeploymentFormValues): DeploymentDraft {
     apiKey: values.removeKey ? null : orNull(values.apiKey),
     identifier: orNull(values.identifier),
     platform: values.platform,
+    timeoutSeconds: orNull(values.timeoutSeconds),
   };
 }
 
 /** The fields sent as typed (blank endpoint and identifier mean none); the key is handled apart. */
 function plainFields(values: DeploymentFormValues) {
-  return { name: values.name, family: values.family, endpoint: orNull(values.endpoint), identifier: orNull(values.identifier), platform: values.platform };
+  return {
+    name: values.name,
+    family: values.family,
+    endpoint: orNull(values.endpoint),
+    identifier: orNull(values.identifier),
+    platform: values.platform,
+    timeoutSeconds: orNull(values.timeoutSeconds),
+  };
 }
 
 /** The `deployment` of `models.add`: a key only when one was typed. */

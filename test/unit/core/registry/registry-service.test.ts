@@ -112,4 +112,37 @@ describe('registry service', () => {
     expect(flags()).toContain('deployment-unhealthy');
     store.close();
   });
+  it('keeps a per-deployment gateway timeout, audits its change, and gives the gateway keys and timeouts', () => {
+    const { registry, audit, store } = setup();
+    expect(registry.add({ ...codestral, timeoutSeconds: '90' }, 'cli').timeoutSeconds).toBe(90);
+    registry.add({ ...codestral, name: 'Default timeout', apiKey: null }, 'cli');
+    expect(registry.update('Codestral on GPU 0', { timeoutSeconds: 300 }, 'cli').timeoutSeconds).toBe(300);
+    expect(registry.update('Codestral on GPU 0', { endpoint: 'http://127.0.0.1:8001/v1' }, 'cli').timeoutSeconds).toBe(300);
+    const change = audit.recent(10).find((entry) => entry.changes.some((c) => c.field === 'timeoutSeconds' && c.new === 300));
+    expect(change?.changes).toContainEqual({ field: 'timeoutSeconds', old: 90, new: 300 });
+    const forGateway = registry.gatewayDeployments(60_000);
+    expect(forGateway.find((d) => d.name === 'Codestral on GPU 0')).toMatchObject({ apiKey: CANARY, timeoutMs: 300_000 });
+    expect(forGateway.find((d) => d.name === 'Default timeout')).toMatchObject({ apiKey: null, timeoutMs: 60_000 });
+    expect(() => registry.update('Codestral on GPU 0', { timeoutSeconds: 0 }, 'cli')).toThrow(/Timeout must be a whole number/);
+    store.close();
+  });
+
+  it('announces changes once per burst, after the transaction, when the committed state is what listeners read', async () => {
+    const { registry, store } = setup();
+    let calls = 0;
+    registry.onDidChange(() => (calls += 1));
+    registry.add(codestral, 'cli');
+    registry.setFeature('code_completions', 'Codestral on GPU 0', 'cli');
+    expect(calls).toBe(0);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(calls).toBe(1);
+    expect(() => store.db.transaction(() => {
+      registry.update('Codestral on GPU 0', { endpoint: 'http://127.0.0.1:8002/v1' }, 'cli');
+      throw new Error('rolled back');
+    })()).toThrow('rolled back');
+    await new Promise((resolve) => setImmediate(resolve));
+    // The listener runs (a change may have happened), but the stored state is the committed one.
+    expect(registry.get('Codestral on GPU 0').endpoint).toBe('http://127.0.0.1:8000/v1');
+    store.close();
+  });
 });

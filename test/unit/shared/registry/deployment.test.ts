@@ -46,8 +46,22 @@ describe('validateDeployment: a valid deployment', () => {
       apiKey: 'sk-canary-0123456789abcd',
       identifier: 'custom_openai/Codestral-22B-v0.1',
       platform: 'vllm-local',
+      timeoutSeconds: null,
     });
     expect(deploymentSchema.safeParse(result.deployment).success).toBe(true);
+  });
+
+  it('takes a gateway timeout in whole seconds, 1–600, blank for the default', () => {
+    expect(validateDeployment({ ...vllm, timeoutSeconds: '120' }, context).deployment?.timeoutSeconds).toBe(120);
+    expect(validateDeployment({ ...vllm, timeoutSeconds: 600 }, context).deployment?.timeoutSeconds).toBe(600);
+    expect(validateDeployment({ ...vllm, timeoutSeconds: ' ' }, context).deployment?.timeoutSeconds).toBeNull();
+    for (const bad of ['0', '601', '1.5', '-3', 'soon', 0]) {
+      const result = validateDeployment({ ...vllm, timeoutSeconds: bad }, context);
+      expect(result.ok, String(bad)).toBe(false);
+      expect(issuesOf({ ...vllm, timeoutSeconds: bad }, 'timeoutSeconds')).toEqual([
+        ['error', 'Timeout must be a whole number of seconds from 1 to 600, or empty for the default (60 s).', undefined],
+      ]);
+    }
   });
 
   it('accepts Bedrock without an endpoint and Azure with its identifier', () => {

@@ -22,6 +22,7 @@ const view: DeploymentView = {
   endpoint: 'http://127.0.0.1:8000/v1',
   identifier: 'custom_openai/codestral',
   apiKey: { isSet: true, last4: '7391' },
+  timeoutSeconds: 120,
   unitName: null,
   createdAt: '2026-11-21T12:00:00Z',
   updatedAt: '2026-11-21T12:00:00Z',
@@ -36,7 +37,10 @@ const families = [
 describe('deployment-form', () => {
   it('sends a key on add only when one was typed, and blank optional fields as null', () => {
     const values = { ...emptyDeploymentForm, name: 'a', family: 'codestral', endpoint: ' ', identifier: '' };
-    expect(addInput(values)).toEqual({ name: 'a', family: 'codestral', endpoint: null, identifier: null, platform: 'vllm-local' });
+    expect(addInput(values)).toEqual({ name: 'a', family: 'codestral', endpoint: null, identifier: null, platform: 'vllm-local', timeoutSeconds: null });
+    expect(addInput({ ...values, timeoutSeconds: ' 90 ' }).timeoutSeconds).toBe(' 90 ');
+    expect(formFromDeployment(view).timeoutSeconds).toBe('120');
+    expect(formFromDeployment({ ...view, timeoutSeconds: null }).timeoutSeconds).toBe('');
     expect(addInput({ ...values, apiKey: '  secret-key-1234\n' }).apiKey).toBe('secret-key-1234');
   });
 
