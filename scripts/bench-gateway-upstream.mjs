@@ -29,7 +29,6 @@ const server = createServer({ keepAliveTimeout: 120_000, noDelay: true }, (reque
     else response.writeHead(404, { 'content-type': 'application/json', 'content-length': String(NOT_FOUND.byteLength) }).end(NOT_FOUND);
   });
 });
-// The default (300 s) would cut nothing here, but headers are not bounded either: keep Node's defaults.
 server.listen(0, '127.0.0.1', () => {
   process.stdout.write(`${JSON.stringify({ port: server.address().port })}\n`);
 });

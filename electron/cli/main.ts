@@ -13,7 +13,7 @@ import { LICENSE_EXIT, runLicenseFingerprint, runLicenseInstall, runLicenseShow,
 import { runLogsDownload, runLogsSearch, runLogsTail } from './commands/logs';
 import { type ModelFlags, runFeaturesList, runFeaturesSet, runGitlabSheet, runModelsAdd, runModelsList, runModelsRemove, runModelsServe, runModelsTest } from './commands/models';
 import { runConfigExport, runConfigImport } from './commands/config';
-import { runGatewayStandalone, runGatewayStatus, runRequestsList, runRequestsShow, runRequestsStats, runTokensList, runTokensMint, runTokensRevoke } from './commands/gateway';
+import { runGatewayExport, runGatewayStandalone, runGatewayStatus, runRequestsList, runRequestsShow, runRequestsStats, runTokensList, runTokensMint, runTokensRevoke } from './commands/gateway';
 import { runProbe } from './commands/probe';
 import { runSettings } from './commands/settings';
 import { type AddOptions, runServicesAction, runServicesAdd, runServicesList, runServicesRemove } from './commands/services';
@@ -393,6 +393,12 @@ export function buildProgram(run: (code: Promise<number>) => void): Command {
     .addOption(dataDirOption())
     .option('--json', 'print JSON')
     .action((o: { dataDir?: string; json?: boolean }) => run(runGatewayStatus({ dataDir: resolveDataDir({ flag: o.dataDir }), isJson: o.json }).catch(failWith(o.json))));
+  gateway
+    .command('export')
+    .description('write a configuration file for a standalone gateway on another host (keys replaced by environment variable names)')
+    .requiredOption('-o, --output <file>', 'the file to write (mode 600)')
+    .addOption(dataDirOption())
+    .action((o: { output: string; dataDir?: string }) => run(runGatewayExport({ output: resolve(o.output), dataDir: resolveDataDir({ flag: o.dataDir }) }).catch(failWith())));
   gateway
     .command('run')
     .description('run the gateway in the foreground from a JSON configuration file (for a gateway on another host; SIGHUP reloads the file)')

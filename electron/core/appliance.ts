@@ -248,6 +248,7 @@ export async function createAppliance(deps: ApplianceDeps): Promise<Appliance> {
         const view = gateway.status();
         return { unit: view.unit, channel: { isConnected: view.channel.isConnected, statusAt: view.channel.statusAt, sentVersion: view.channel.sentVersion, appliedVersion: view.channel.appliedVersion, rejection: view.channel.rejection }, status: view.channel.status, isStatusFresh: view.isStatusFresh };
       },
+      'gateway.standaloneConfig': async () => gateway.standaloneConfig(),
       'tokens.list': async () => tokens.list(),
       'tokens.mint': async (input) => {
         await license.require('start-gateway');

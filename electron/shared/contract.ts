@@ -177,6 +177,11 @@ export const contract = {
     'audit.list': call(z.object({ limit: z.number().int().min(1).max(1000).default(100) }).strict(), z.array(auditEntrySchema), 'The latest configuration changes, newest first.'),
     'audit.verify': call(noInput, auditVerificationSchema, 'Checks the hash chain of the audit trail.'),
     'gateway.status': call(noInput, gatewayViewSchema, "Airlock's AI gateway: its unit, its private channel and what it last reported."),
+    'gateway.standaloneConfig': call(
+      noInput,
+      z.object({ document: z.record(z.string(), z.unknown()), keyVariables: z.array(z.object({ deployment: z.string(), variable: z.string() })) }),
+      'The configuration as a file for a standalone gateway on another host: keys replaced by the environment variables that must hold them.',
+    ),
     'tokens.list': call(noInput, z.array(tokenViewSchema), 'Airlock-issued gateway tokens (only their last 4 characters), newest first.'),
     'tokens.mint': call(
       mintTokenInputSchema,

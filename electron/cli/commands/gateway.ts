@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AirlockError } from '../../shared/errors';
 import type { GatewayView } from '../../shared/gateway/channel';
@@ -168,6 +168,24 @@ export async function runGatewayStatus(options: { dataDir: string; isJson?: bool
   return withCore(options.dataDir, async (client) => {
     const view = await client.call('gateway.status', {});
     printResult(view, options.isJson, () => renderGateway(view));
+    return 0;
+  });
+}
+
+/** Writes the standalone configuration file (0600) and says which variables must hold the keys. */
+export async function runGatewayExport(options: { dataDir: string; output: string }): Promise<number> {
+  return withCore(options.dataDir, async (client) => {
+    const { document, keyVariables } = await client.call('gateway.standaloneConfig', {});
+    // Owner-only from creation: the file names the valid token ids and the site's topology.
+    writeFileSync(options.output, `${JSON.stringify(document, null, 2)}\n`, { mode: 0o600, flag: 'w' });
+    chmodSync(options.output, 0o600);
+    const lines = [`Wrote ${options.output} (mode 600). Run it on the other host with: airlock gateway run --config ${options.output}`];
+    if (keyVariables.length > 0) {
+      lines.push('No API key is in the file; set these variables in the gateway\'s environment there:');
+      for (const { deployment, variable } of keyVariables) lines.push(`  ${variable}  (the key of "${deployment}")`);
+    }
+    lines.push('Set requestLog.path in the file to keep a request log on that host.');
+    process.stdout.write(`${lines.join('\n')}\n`);
     return 0;
   });
 }

@@ -142,6 +142,28 @@ export function createGatewayService(deps: GatewayServiceDeps) {
 
     requestsDbPath,
 
+    /**
+     * The configuration as a standalone gateway's file (gateway/config-file.ts), for a gateway on
+     * another host. Keys are never in it: each deployment with a key names the environment variable
+     * that must hold it there, and the request log is off until that site names a path.
+     */
+    standaloneConfig(): { document: Record<string, unknown>; keyVariables: { deployment: string; variable: string }[] } {
+      const config = configFor(1);
+      const keyVariables: { deployment: string; variable: string }[] = [];
+      const used = new Set<string>();
+      const deployments = config.deployments.map(({ apiKey, ...deployment }) => {
+        if (apiKey === null) return deployment;
+        const base = `AIRLOCK_KEY_${deployment.name.toUpperCase().replace(/[^A-Z0-9]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 60) || 'DEPLOYMENT'}`;
+        let variable = base;
+        for (let n = 2; used.has(variable); n += 1) variable = `${base}_${n}`;
+        used.add(variable);
+        keyVariables.push({ deployment: deployment.name, variable });
+        return { ...deployment, apiKeyEnv: variable };
+      });
+      const { version: _version, ...rest } = config;
+      return { document: { ...rest, deployments, requestLog: { ...config.requestLog, path: null } }, keyVariables };
+    },
+
     dispose(): void {
       for (const subscription of subscriptions.splice(0)) subscription.dispose();
     },

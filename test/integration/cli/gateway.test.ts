@@ -4,11 +4,12 @@
  * argv or files), changes apply without a restart and without dropping the gateway, a revoked token
  * is refused within 1 s, and a change of the listen port restarts it on the new port.
  */
+import { spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type RunningServe, runCli, startServe } from '../../helpers/cli';
+import { CLI, type RunningServe, runCli, startServe } from '../../helpers/cli';
 import { type FakeVllmProcess, startFakeVllm } from '../../helpers/fake-vllm-process';
 import { freePort } from '../../helpers/net';
 import { useTempDir } from '../../helpers/temp-dir';
@@ -113,4 +114,43 @@ describe('the Airlock gateway supervised by the core', () => {
     cleanups.pop();
     expect(() => process.kill(last, 0)).toThrow();
   }, 90_000);
+  it('exports a standalone configuration without keys, and a standalone gateway runs from it', async () => {
+    dataDir = tempDir();
+    const serve = await startServe(dataDir);
+    cleanups.push(() => serve.stop());
+    const vllm = await startFakeVllm({ servedName: 'codestral', apiKey: KEY });
+    cleanups.push(() => vllm.stop());
+    await cli('license', 'install', LICENSE);
+    await cli('models', 'add', '--name', 'Codestral 22B', '--family', 'codestral', '--platform', 'vllm-remote', '--endpoint', vllm.endpoint, '--identifier', 'custom_openai/codestral', '--api-key-env', 'VLLM_KEY');
+    const port = await freePort();
+    await cli('settings', 'set', 'gateway.port', String(port));
+    await cli('settings', 'set', 'gateway.metricsPort', '0');
+    const minted = await json<{ token: string }>('tokens', 'mint', '--label', 'remote-ide', '--scopes', 'openai');
+    const file = join(dataDir, 'standalone.json');
+    const exported = await cli('gateway', 'export', '--output', file);
+    expect(exported.stdout).toContain('AIRLOCK_KEY_CODESTRAL_22B');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file, 'utf8')).not.toContain(KEY);
+
+    // Run it as another host would: only the file and the key's variable.
+    const standalone = spawn(process.execPath, [CLI, 'gateway', 'run', '--config', file], { env: { ...process.env, AIRLOCK_KEY_CODESTRAL_22B: KEY }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    standalone.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    standalone.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => standalone.once('exit', (code) => resolve(code)));
+    cleanups.push(async () => {
+      standalone.kill('SIGKILL');
+      await exited;
+    });
+    await expect.poll(async () => (await fetch(`http://127.0.0.1:${port}/monitoring/healthz`).catch(() => null))?.status, { timeout: 15_000, interval: 100 }).toBe(200);
+    const answer = await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${minted.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'Codestral 22B', messages: [{ role: 'user', content: 'hi' }], max_tokens: 2 }),
+    });
+    expect(answer.status, output).toBe(200);
+    standalone.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(output).not.toContain(KEY);
+  }, 60_000);
 });
