@@ -18,7 +18,8 @@ export function MintTokenForm({ onMinted }: { onMinted: (minted: MintedToken) =>
   const [date, setDate] = useState('');
   const [isBusy, setIsBusy] = useState(false);
   const [refusal, setRefusal] = useState<MintRefusal | null>(null);
-  const bounds = expiryDateBounds(Date.now());
+  // The date picker's bounds; the core checks the date again when the token is minted.
+  const [bounds] = useState(() => expiryDateBounds(Date.now()));
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
