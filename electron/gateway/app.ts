@@ -134,10 +134,11 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
     request.trace?.markFirstByte();
   });
 
+  const refusalLog = createRefusalLog(deps.logger);
   const refuse = (request: FastifyRequest, reply: FastifyReply, reason: string) => {
     request.trace.error = 'authentication failed';
     deps.metrics.authFailed();
-    deps.logger.info('request refused: authentication failed', { requestId: request.id, clientIp: request.trace.clientIp, endpoint: request.trace.endpoint, reason });
+    refusalLog({ requestId: request.id, clientIp: request.trace.clientIp, endpoint: request.trace.endpoint, reason });
     return reply.code(401).header('content-type', 'application/json; charset=utf-8').send(UNAUTHORIZED_BODY);
   };
 
@@ -186,6 +187,31 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
   registerOpenAiRoutes(app, context);
   await app.ready();
   return app;
+}
+
+/** Refusals logged one by one per second before they are only counted (a flood of bad tokens must not flood the log). */
+const REFUSAL_LINES_PER_SECOND = 20;
+
+/**
+ * Logs each authentication refusal with its reason, up to REFUSAL_LINES_PER_SECOND a second; past
+ * that, one line per second says how many more there were (the metrics count every one).
+ */
+function createRefusalLog(logger: GatewayLogger) {
+  let windowStart = 0;
+  let inWindow = 0;
+  let suppressed = 0;
+  return (fields: Record<string, unknown>) => {
+    const now = Date.now();
+    if (now - windowStart >= 1000) {
+      if (suppressed > 0) logger.warn('more requests refused: authentication failed (not logged one by one)', { count: suppressed, seconds: Math.round((now - windowStart) / 100) / 10 });
+      windowStart = now;
+      inWindow = 0;
+      suppressed = 0;
+    }
+    inWindow += 1;
+    if (inWindow <= REFUSAL_LINES_PER_SECOND) logger.info('request refused: authentication failed', fields);
+    else suppressed += 1;
+  };
 }
 
 /**

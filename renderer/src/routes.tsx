@@ -1,11 +1,13 @@
 import type { ReactNode } from 'react';
 import { AiFeaturesPage } from './features/ai-features/AiFeaturesPage';
+import { GatewayPage } from './features/gateway/GatewayPage';
 import { GitlabSheetPage } from './features/gitlab-sheet/GitlabSheetPage';
 import { HardwarePage } from './features/hardware/HardwarePage';
 import { LicensePage } from './features/license/LicensePage';
 import { LogsPage } from './features/logs/LogsPage';
 import { ModelsPage } from './features/models/ModelsPage';
 import { OverviewPage } from './features/overview/OverviewPage';
+import { RequestsPage } from './features/requests/RequestsPage';
 import { ServicesPage } from './features/services/ServicesPage';
 import { SettingsPage } from './features/settings/SettingsPage';
 
@@ -23,6 +25,8 @@ export const routes: Route[] = [
   { path: 'models', label: 'Models', render: () => <ModelsPage /> },
   { path: 'ai-features', label: 'AI features', render: () => <AiFeaturesPage /> },
   { path: 'gitlab-setup', label: 'GitLab setup', render: () => <GitlabSheetPage /> },
+  { path: 'gateway', label: 'AI gateway', render: () => <GatewayPage /> },
+  { path: 'requests', label: 'Requests', render: () => <RequestsPage /> },
   { path: 'services', label: 'Services', render: () => <ServicesPage /> },
   { path: 'logs', label: 'Logs', render: () => <LogsPage /> },
   { path: 'settings', label: 'Settings', render: () => <SettingsPage /> },

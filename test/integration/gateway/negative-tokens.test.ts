@@ -114,6 +114,7 @@ describe('the negative token corpus through the gateway', () => {
   });
 
   it('refuses every forged or invalid token with one identical 401 body; the upstream and the attacker see nothing', async () => {
+    const refusedBefore = gw.runtime.metrics.totals().authFailures;
     const connectionsBefore = upstream.connections.length;
     const requestsBefore = upstream.requests.length;
     const cases = corpus();
@@ -128,10 +129,29 @@ describe('the negative token corpus through the gateway', () => {
     expect(upstream.requests.length).toBe(requestsBefore);
     expect(upstream.connections.length).toBe(connectionsBefore);
     expect(attacker.hits).toBe(0);
-    // The reasons are in the log, one line per refusal, never with a token in them.
-    const refusals = gw.logLines.filter((line) => line.includes('authentication failed'));
-    expect(refusals.length).toBeGreaterThanOrEqual(cases.length);
+    // Every refusal is counted; the reasons are in the log (never with a token in them).
+    expect(gw.runtime.metrics.totals().authFailures - refusedBefore).toBe(cases.length);
+    expect(gw.logLines.filter((line) => line.includes('"reason"')).length).toBeGreaterThan(0);
     for (const testCase of cases) expect(gw.logLines.join('\n')).not.toContain(testCase.token.slice(0, 200));
+  });
+
+  it('logs at most 20 refusals a second one by one, then how many more there were', async () => {
+    // A new second, opened by one refusal, so the earlier tests' counts are out of the way.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await send('opens.a.window');
+    const from = gw.logLines.length;
+    const results = await Promise.all(Array.from({ length: 60 }, (_, i) => send(`bad.token.${i}`)));
+    expect(results.every((r) => r.status === 401)).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await send('one.more.token');
+    const lines = gw.logLines.slice(from);
+    const oneByOne = lines.filter((line) => line.includes('request refused: authentication failed')).length;
+    const summarised = lines.filter((line) => line.includes('more requests refused')).reduce((sum, line) => sum + (JSON.parse(line) as { count: number }).count, 0);
+    expect(oneByOne).toBeLessThan(61);
+    expect(summarised).toBeGreaterThan(0);
+    // Nothing lost: every refusal is either a line of its own or counted in a summary.
+    expect(oneByOne + summarised).toBe(61);
+    expect(oneByOne).toBeLessThanOrEqual(19 + 20);
   });
 
   it('refuses a missing Authorization header with the same body', async () => {

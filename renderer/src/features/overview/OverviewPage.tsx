@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useCall, useConnectionState } from '../../api/api-context';
 import { formatBytes, formatDuration } from '../../lib/format';
+import { GatewayOverviewCard } from '../gateway/GatewayOverviewCard';
 
 /** Uptime counted from the core's own start time, so the figure is real between refreshes. */
 function useUptime(startedAt: string | undefined): number | undefined {
@@ -105,6 +106,8 @@ export function OverviewPage() {
             Check again
           </button>
         </article>
+
+        <GatewayOverviewCard />
       </div>
     </section>
   );
