@@ -2,6 +2,7 @@
  * The appliance's settings: one typed entry per key, with its default and what it means. The core
  * stores values in config.db; every value is parsed with its schema on the way in.
  */
+import { HTTP_URL_PATTERN } from './gateway/config';
 import { z } from './zod';
 
 interface SettingSpec<S extends z.ZodType> {
@@ -36,7 +37,7 @@ export const settingSpecs = {
   'gateway.tlsCertPath': setting(absolutePathOrEmpty, '', 'PEM certificate for the gateway (HTTPS); empty: plain HTTP, loopback only.'),
   'gateway.tlsKeyPath': setting(absolutePathOrEmpty, '', 'PEM private key for the gateway certificate.'),
   'gateway.gitlabUrl': setting(
-    z.string().max(2048).refine((v) => v === '' || /^https?:\/\/[^/\s]+(\/.*)?$/.test(v), 'must be an http(s) URL, or empty'),
+    z.string().max(2048).refine((v) => v === '' || HTTP_URL_PATTERN.test(v), 'must be an http(s) URL without query or fragment, or empty'),
     '',
     'The GitLab instance whose signing keys the gateway trusts (its OIDC discovery document); the only host it contacts besides model endpoints.',
   ),
@@ -60,14 +61,14 @@ export const settingSpecs = {
   'gateway.maxBodyMiB': setting(z.number().int().min(1).max(64), 8, 'Largest request body the gateway accepts (MiB); larger ones get 413.'),
   'gateway.bedrockRegion': setting(z.string().max(50).regex(/^([a-z]{2}(-[a-z]+)+-\d)?$/, 'must be an AWS region such as us-east-1, or empty'), '', 'AWS region of the Bedrock deployments.'),
   'gateway.bedrockEndpoint': setting(
-    z.string().max(2048).refine((v) => v === '' || /^https?:\/\/[^/\s]+(\/.*)?$/.test(v), 'must be an http(s) URL, or empty'),
+    z.string().max(2048).refine((v) => v === '' || HTTP_URL_PATTERN.test(v), 'must be an http(s) URL without query or fragment, or empty'),
     '',
     'Bedrock VPC endpoint URL (e.g. https://vpce-….bedrock-runtime.us-east-1.vpce.amazonaws.com); empty: the regional endpoint.',
   ),
   'gateway.aiRequestLogging': setting(z.boolean(), false, 'Keep prompts and responses in the request log (off by default; GitLab\'s verbose-logs header must allow it too).'),
   'gateway.requestLogRetentionDays': setting(z.number().int().min(1).max(3650), 30, 'Days of gateway requests kept in requests.db.'),
   'gateway.url': setting(
-    z.string().max(2048).refine((v) => v === '' || /^https?:\/\/[^/\s]+(\/.*)?$/.test(v), 'must be an http(s) URL, or empty'),
+    z.string().max(2048).refine((v) => v === '' || HTTP_URL_PATTERN.test(v), 'must be an http(s) URL without query or fragment, or empty'),
     '',
     'The URL GitLab uses to reach the AI gateway ("Local AI Gateway URL"), e.g. https://airlock.example.internal:5052.',
   ),

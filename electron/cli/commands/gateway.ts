@@ -109,11 +109,14 @@ export function renderRequest(detail: RequestDetail): string {
   return lines.join('\n');
 }
 
+/** A percentile as read: "≤ 120 ms" when it is a histogram bucket's upper edge, "—" when there is none. */
+const percentile = (ms: number | null, isUpperBound: boolean) => (ms === null ? '—' : `${isUpperBound ? '≤ ' : ''}${ms} ms`);
+
 export function renderRequestStats(stats: RequestStats, minutes: number): string {
   if (!stats.isAvailable) return 'No request log yet: the gateway has not run on this appliance.';
   return [
     `Last ${minutes >= 1440 && minutes % 1440 === 0 ? `${minutes / 1440} d` : `${minutes} min`}: ${stats.total} requests, ${stats.ok} ok, ${stats.clientErrors} client errors, ${stats.serverErrors} server errors.`,
-    `Latency p50 ${stats.latencyMs.p50 ?? '—'} ms, p95 ${stats.latencyMs.p95 ?? '—'} ms. Tokens ${stats.tokensIn} in, ${stats.tokensOut} out.`,
+    `Latency p50 ${percentile(stats.latencyMs.p50, stats.latencyMs.isUpperBound)}, p95 ${percentile(stats.latencyMs.p95, stats.latencyMs.isUpperBound)}. Tokens ${stats.tokensIn} in, ${stats.tokensOut} out.`,
     ...(stats.dropped > 0 ? [`${stats.dropped} requests were not logged: the request log fell behind.`] : []),
     ...stats.byFeature.map((f) => `  ${f.feature.padEnd(32)} ${String(f.count).padStart(7)} requests, ${f.errors} errors`),
   ].join('\n');

@@ -1,8 +1,8 @@
 /**
  * The core's end of the private channel to the gateway it supervises (shared/gateway/channel.ts):
- * a 0600 Unix socket in the 0700 data directory. Each launch of the gateway gets a fresh one-time
- * token in its environment; a connection that does not present the current token within a few
- * seconds gets nothing and is closed. Configurations go out at once after every change, so a
+ * a 0600 Unix socket in the 0700 data directory. Each run of the core makes one token and gives it
+ * to the gateways it launches, in their environment; a connection that does not present it within
+ * a few seconds gets nothing and is closed. Configurations go out at once after every change, so a
  * revoked token stops working within the time it takes to send one frame.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
@@ -68,7 +68,10 @@ export async function listenGatewayChannel(options: {
       version += 1;
       config = options.config(version);
     } catch (error) {
-      logger.error('cannot build the gateway configuration; the gateway keeps its current one', { error: error instanceof Error ? error.message : String(error) });
+      const reason = error instanceof Error ? error.message : String(error);
+      // Shown on the Gateway page and by "airlock gateway status": the gateway is not up to date.
+      state.rejection = `the core could not build the gateway's configuration: ${reason.slice(0, 500)}`;
+      logger.error('cannot build the gateway configuration; the gateway keeps its current one', { error: reason });
       return;
     }
     state.sentVersion = config.version;

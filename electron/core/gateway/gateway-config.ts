@@ -23,8 +23,9 @@ export function buildGatewayConfig(input: GatewayConfigInput): GatewayConfig {
   const { setting } = input;
   const cert = setting('gateway.tlsCertPath');
   const key = setting('gateway.tlsKeyPath');
+  // Explicitly disabled features stay null: a Duo Chat sub-feature that is off must not fall back to General Chat.
   const features: Record<string, string | null> = {};
-  for (const [feature, deployment] of Object.entries(input.features)) if (deployment) features[feature] = deployment;
+  for (const [feature, deployment] of Object.entries(input.features)) features[feature] = deployment ? deployment : null;
   const config: GatewayConfig = {
     version: input.version,
     listen: {

@@ -91,8 +91,10 @@ export function resolveRoute(
   const identifier = nonEmpty(requested?.identifier);
 
   if (endpoint === null && identifier === null) {
-    // Chat sub-features without a setting of their own use General Chat's, as in GitLab (§5.2).
-    const name = featureId ? (config.features[featureId] ?? (featureId.startsWith('duo_chat_') ? config.features.duo_chat : undefined)) : undefined;
+    // Chat sub-features without a setting of their own use General Chat's, as in GitLab (§5.2);
+    // one set to null is disabled and stays so.
+    const own = featureId ? config.features[featureId] : undefined;
+    const name = own !== undefined ? own : featureId?.startsWith('duo_chat_') ? config.features.duo_chat : undefined;
     if (!name) {
       const what = featureId ? `The feature ${featureId} is not mapped to a deployment in Airlock` : 'This endpoint has no feature to map';
       return { ok: false, status: 400, detail: `${what}, and the request named no model. Map the feature on Airlock's AI features page, or send model_metadata.` };

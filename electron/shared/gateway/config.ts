@@ -18,10 +18,9 @@ export const AIRLOCK_TOKEN_TYPE = 'airlock+jwt';
 export const AIRLOCK_KID_PREFIX = 'airlock-';
 
 const cidr = z.string().regex(/^[0-9a-fA-F.:]+\/\d{1,3}$/, 'must be a CIDR block such as 10.0.0.0/8');
-const httpUrl = z
-  .string()
-  .max(2048)
-  .regex(/^https?:\/\/[^/\s?#]+(\/[^\s?#]*)?$/, 'must be an http(s) URL without query or fragment');
+/** An http(s) URL with no query, fragment or whitespace: the only kind a gateway URL setting may hold. */
+export const HTTP_URL_PATTERN = /^https?:\/\/[^/\s?#]+(\/[^\s?#]*)?$/;
+const httpUrl = z.string().max(2048).regex(HTTP_URL_PATTERN, 'must be an http(s) URL without query or fragment');
 
 /** One registered deployment as the gateway routes to it. */
 export const gatewayDeploymentSchema = z.strictObject({

@@ -75,6 +75,13 @@ export function parseTokenExpiry(text: string, now: number): { ok: true; expires
   } else {
     return { ok: false, message: `"${value.slice(0, 50)}" is not an expiry; write 30d, 12h, a date such as 2027-01-31, or an ISO date-time.` };
   }
+  // Date.parse rolls an impossible day over into the next month (2027-02-30 → 2 March): refuse it.
+  const ymd = /^(\d{4})-(\d{2})-(\d{2})/.exec(value);
+  if (ymd) {
+    const [y, m, d] = [Number(ymd[1]), Number(ymd[2]), Number(ymd[3])];
+    const day = new Date(Date.UTC(y, m - 1, d));
+    if (day.getUTCFullYear() !== y || day.getUTCMonth() !== m - 1 || day.getUTCDate() !== d) return { ok: false, message: `"${value.slice(0, 50)}" is not a valid date.` };
+  }
   if (!Number.isFinite(at)) return { ok: false, message: `"${value.slice(0, 50)}" is not a valid date.` };
   if (at < now + 3_600_000) return { ok: false, message: 'The expiry must be at least one hour from now.' };
   if (at > now + MAX_TOKEN_DAYS * DAY_MS) return { ok: false, message: `The expiry is more than ${MAX_TOKEN_DAYS} days away; mint a new token before this one expires instead.` };

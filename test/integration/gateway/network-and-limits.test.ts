@@ -31,7 +31,8 @@ describe('client allowlist', () => {
   it('refuses a client outside gateway.allowedNetworks with the same 401, and spoofed X-Forwarded-For does not help', async () => {
     setNetwork(['10.0.0.0/8'], []);
     const before = upstream.requests.length;
-    for (const spoof of [{}, { 'x-forwarded-for': '10.1.2.3' }, { 'x-forwarded-for': '10.1.2.3, 10.9.9.9' }, { forwarded: 'for=10.1.2.3' }, { 'x-real-ip': '10.1.2.3' }]) {
+    const spoofs: Record<string, string>[] = [{}, { 'x-forwarded-for': '10.1.2.3' }, { 'x-forwarded-for': '10.1.2.3, 10.9.9.9' }, { forwarded: 'for=10.1.2.3' }, { 'x-real-ip': '10.1.2.3' }];
+    for (const spoof of spoofs) {
       const response = await chat(spoof);
       expect(response.status).toBe(401);
       expect(await response.text()).toBe(UNAUTHORIZED_BODY);

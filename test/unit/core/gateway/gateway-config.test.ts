@@ -46,7 +46,7 @@ describe('buildGatewayConfig', () => {
       gitlab: { url: null, instanceId: null },
       airlockTokens,
       deployments: [codestral],
-      features: { code_completions: 'codestral' },
+      features: { code_completions: 'codestral', duo_chat: null },
       network: { allowedNetworks: [], trustedProxies: [] },
       limits: { maxBodyBytes: 8 * 1024 * 1024, streamIdleMs: 60_000 },
       requestLog: { path: '/var/lib/airlock/requests.db', isAiLoggingEnabled: false, retentionDays: 30 },
@@ -89,9 +89,9 @@ describe('buildGatewayConfig', () => {
     expect(buildGatewayConfig(input({ setting: settings({ 'gateway.host': '0.0.0.0' }) })).listen.metricsHost).toBe('127.0.0.1');
   });
 
-  it('drops disabled features (null or empty) and keeps the mapped ones', () => {
+  it('keeps disabled features as null (so a disabled chat sub-feature does not fall back to General Chat) and the mapped ones by name', () => {
     const config = buildGatewayConfig(input({ features: { code_completions: 'codestral', code_generations: null, duo_chat: '', duo_chat_explain_code: 'codestral' } }));
-    expect(config.features).toEqual({ code_completions: 'codestral', duo_chat_explain_code: 'codestral' });
+    expect(config.features).toEqual({ code_completions: 'codestral', code_generations: null, duo_chat: null, duo_chat_explain_code: 'codestral' });
   });
 
   it('copies the deployments rather than sharing the caller\'s array', () => {
@@ -116,15 +116,17 @@ describe('buildGatewayConfig', () => {
     expect(() => buildGatewayConfig(input({ version: -1 }))).toThrow(/version/);
   });
 
-  it('builds a configuration from every URL the settings accept for the GitLab instance and the Bedrock endpoint', () => {
+  it('never meets a URL the settings accept but the gateway refuses (that would stop every configuration push)', () => {
     // A value the settings accept must never make the build throw: the core would then send the
     // gateway no configuration at all (not even token revocations) until the setting is changed.
-    const urls = ['https://gitlab.example.com/?tab=1', 'https://gitlab.example.com#top', 'https://gitlab.example.com/users/sign_in?redirect=x'];
-    for (const url of urls) {
-      expect(settingSpecs['gateway.gitlabUrl'].schema.safeParse(url).success).toBe(true);
-      expect(settingSpecs['gateway.bedrockEndpoint'].schema.safeParse(url).success).toBe(true);
-      expect(() => buildGatewayConfig(input({ setting: settings({ 'gateway.gitlabUrl': url }) })), `gateway.gitlabUrl ${url}`).not.toThrow();
-      expect(() => buildGatewayConfig(input({ setting: settings({ 'gateway.bedrockEndpoint': url }) })), `gateway.bedrockEndpoint ${url}`).not.toThrow();
+    const candidates = ['https://gitlab.example.com', 'http://10.0.0.5:8080/gitlab', 'https://gitlab.example.com/?tab=1', 'https://gitlab.example.com#top', 'https://gitlab.example.com/users/sign_in?redirect=x', 'https://a b'];
+    for (const url of candidates) {
+      for (const key of ['gateway.gitlabUrl', 'gateway.bedrockEndpoint'] as const) {
+        if (!settingSpecs[key].schema.safeParse(url).success) continue;
+        expect(() => buildGatewayConfig(input({ setting: settings({ [key]: url }) })), `${key} ${url}`).not.toThrow();
+      }
     }
+    expect(settingSpecs['gateway.gitlabUrl'].schema.safeParse('https://gitlab.example.com/?tab=1').success).toBe(false);
+    expect(settingSpecs['gateway.gitlabUrl'].schema.safeParse('https://gitlab.example.com').success).toBe(true);
   });
 });

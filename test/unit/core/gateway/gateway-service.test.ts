@@ -137,7 +137,7 @@ describe('gateway service', () => {
       expect(restarts).toEqual([]);
     });
 
-    it('restarts a running gateway unit when a setting it is bound with changes', async () => {
+    it('restarts a running gateway unit when a setting it is bound with changes', () => {
       const restartKeys: [SettingKey, unknown][] = [
         ['gateway.port', 6000],
         ['gateway.host', '0.0.0.0'],

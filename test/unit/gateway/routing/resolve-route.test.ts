@@ -215,6 +215,12 @@ describe('resolveRoute by the feature mapping', () => {
     expect(resolveRoute(mapped, null, 'duo_chat_explain_code', FAMILIES)).toMatchObject({ ok: true, target: { deployment: { name: 'mistral' } } });
   });
 
+  it('keeps a sub-feature that is explicitly disabled (null) disabled, without falling back', () => {
+    const disabled = config([codestral, llama], { duo_chat: 'llama', duo_chat_write_tests: null });
+    expect(resolveRoute(disabled, null, 'duo_chat_write_tests', FAMILIES)).toMatchObject({ ok: false, status: 400 });
+    expect(resolveRoute(disabled, null, 'duo_chat_fix_code', FAMILIES)).toMatchObject({ ok: true, target: { deployment: { name: 'llama' } } });
+  });
+
   it('does not give other unmapped features General Chat\'s deployment', () => {
     const result = resolveRoute(mapped, null, 'generate_commit_message', FAMILIES);
     expect(result).toMatchObject({ ok: false, status: 400 });
