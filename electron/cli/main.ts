@@ -362,10 +362,15 @@ export function buildProgram(run: (code: Promise<number>) => void): Command {
     .command('gitlab-sheet')
     .description('exactly what to enter in GitLab (gateway URL, each deployment\'s fields, feature assignments, the verify command)')
     .option('--username <user>', 'GitLab user for the verification command')
+    .option('--reveal-keys', 'show the API keys in clear (read on this host from the data directory; only when GitLab must hold them)')
     .addOption(dataDirOption())
     .option('--json', 'print JSON')
-    .action((o: { username?: string; dataDir?: string; json?: boolean }) =>
-      run(runGitlabSheet({ dataDir: resolveDataDir({ flag: o.dataDir }), isJson: o.json, ...(o.username ? { username: o.username } : {}) }).catch(failWith(o.json))),
+    .action((o: { username?: string; revealKeys?: boolean; dataDir?: string; json?: boolean }) =>
+      run(
+        runGitlabSheet({ dataDir: resolveDataDir({ flag: o.dataDir }), isJson: o.json, revealKeys: o.revealKeys === true, ...(o.username ? { username: o.username } : {}) }).catch(
+          failWith(o.json),
+        ),
+      ),
     );
 
   const config = program.command('config').description('export and import the configuration (deployments without keys, features, settings)');

@@ -181,7 +181,7 @@ describe('Models, AI features and GitLab setup pages (airlock serve + fake vLLM 
       // The gateway URL is set here: a bad one is refused before it is sent, a good one lands on the sheet.
       const gatewayUrl = page.getByLabel('Gateway URL setting (what GitLab should call)');
       await gatewayUrl.fill('airlock:5052');
-      await expect.poll(() => page.getByTestId('gateway-url-form').textContent()).toContain('must be an http(s) URL, or empty');
+      await expect.poll(() => page.getByTestId('gateway-url-form').textContent()).toContain('must be an http(s) URL without query or fragment, or empty');
       expect(await page.getByTestId('gateway-url-form').getByRole('button', { name: 'Save' }).isDisabled()).toBe(true);
       await gatewayUrl.fill('https://airlock.example.internal:5052');
       await page.getByTestId('gateway-url-form').getByRole('button', { name: 'Save' }).click();

@@ -1,3 +1,9 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { storedApiKey } from '../../core/registry/registry-service';
+import { SecretStore } from '../../core/secrets/secret-store';
+import { createRegistryRepo } from '../../core/store/registry-repo';
 import { renderGitlabSheetText } from '../../shared/registry/gitlab-sheet';
 import type { GitlabSheet } from '../../shared/registry/gitlab-sheet';
 import { connectToCore } from '../core-client';
@@ -100,12 +106,38 @@ export function runFeaturesSet(featureId: string, deployment: string, options: {
   });
 }
 
-export function runGitlabSheet(options: { dataDir: string; username?: string; isJson?: boolean }): Promise<number> {
+export function runGitlabSheet(options: { dataDir: string; username?: string; isJson?: boolean; revealKeys?: boolean }): Promise<number> {
   return withCore(options.dataDir, async (core) => {
     const sheet = await core.client.call('gitlab.sheet', options.username ? { username: options.username } : {});
-    printResult(sheet, options.isJson, () => renderGitlabSheetText(sheet as GitlabSheet));
+    if (!options.revealKeys) {
+      printResult(sheet, options.isJson, () => renderGitlabSheetText(sheet as GitlabSheet));
+      return 0;
+    }
+    // On purpose, on the appliance: read from the data directory with this user's own right to the
+    // key file. The keys never cross the core's socket (its replies carry last-4 only).
+    const keys = readStoredApiKeys(options.dataDir);
+    process.stderr.write('airlock: showing API keys in clear, as asked (--reveal-keys). Clear this terminal\'s scrollback when done.\n');
+    printResult({ ...sheet, revealedKeys: Object.fromEntries(keys) }, options.isJson, () => renderGitlabSheetText(sheet as GitlabSheet, { revealKey: (name) => keys.get(name) ?? null }));
     return 0;
   });
+}
+
+/** Every stored API key by deployment name, decrypted here from config.db and secrets.key (read-only). */
+function readStoredApiKeys(dataDir: string): Map<string, string> {
+  const keyFile = join(dataDir, 'secrets.key');
+  if (!existsSync(keyFile)) return new Map();
+  const secrets = SecretStore.open(keyFile);
+  const db = new Database(join(dataDir, 'config.db'), { readonly: true, fileMustExist: true });
+  try {
+    const keys = new Map<string, string>();
+    for (const row of createRegistryRepo(db).all()) {
+      const key = storedApiKey(secrets, row);
+      if (key !== null) keys.set(row.name, key);
+    }
+    return keys;
+  } finally {
+    db.close();
+  }
 }
 
 export function runModelsServe(modelDir: string, options: { family: string; name?: string; port?: number; context?: number; concurrency?: number; utilization?: number; dataDir: string; isJson?: boolean }): Promise<number> {

@@ -42,6 +42,11 @@ export interface RegistryDeps {
 }
 
 const keyContext = (uid: string) => `deployment:${uid}:apiKey`;
+
+/** A stored deployment's API key in clear, or null: for the core's own use and the operator's local reveal. */
+export function storedApiKey(secrets: Pick<SecretStore, 'decrypt'>, row: Pick<StoredDeployment, 'uid' | 'apiKeyEnc'>): string | null {
+  return row.apiKeyEnc ? secrets.decrypt(row.apiKeyEnc, keyContext(row.uid)) : null;
+}
 const last4 = (key: string) => (key.length >= 12 ? key.slice(-4) : null);
 
 /** The registry: deployments (keys encrypted at rest), the feature mapping, every change audited. */
@@ -150,7 +155,7 @@ export function createRegistryService(deps: RegistryDeps) {
           endpoint: patch.endpoint === undefined ? before.endpoint : patch.endpoint,
           identifier: patch.identifier === undefined ? before.identifier : patch.identifier,
           timeoutSeconds: patch.timeoutSeconds === undefined ? (before.timeoutMs === null ? null : before.timeoutMs / 1000) : patch.timeoutSeconds,
-          apiKey: patch.apiKey === undefined ? (before.apiKeyEnc ? deps.secrets.decrypt(before.apiKeyEnc, keyContext(before.uid)) : null) : patch.apiKey,
+          apiKey: patch.apiKey === undefined ? storedApiKey(deps.secrets, before) : patch.apiKey,
         },
         before.name,
       );
@@ -197,13 +202,12 @@ export function createRegistryService(deps: RegistryDeps) {
     /** The key of the deployment a local unit serves, so vLLM and the registry agree on it. */
     apiKeyForUnit(unitName: string): string | null {
       const row = deps.repo.byUnit(unitName);
-      return row?.apiKeyEnc ? deps.secrets.decrypt(row.apiKeyEnc, keyContext(row.uid)) : null;
+      return row ? storedApiKey(deps.secrets, row) : null;
     },
 
     /** The API key in clear: only for the gateway's private channel and the connection test. */
     apiKeyOf(name: string): string | null {
-      const row = find(name);
-      return row.apiKeyEnc ? deps.secrets.decrypt(row.apiKeyEnc, keyContext(row.uid)) : null;
+      return storedApiKey(deps.secrets, find(name));
     },
 
     /** Every deployment as the gateway routes to it, keys decrypted: only for the gateway's private channel. */
@@ -214,7 +218,7 @@ export function createRegistryService(deps: RegistryDeps) {
         platform: row.platform as DeploymentPlatform,
         endpoint: row.endpoint,
         identifier: row.identifier,
-        apiKey: row.apiKeyEnc ? deps.secrets.decrypt(row.apiKeyEnc, keyContext(row.uid)) : null,
+        apiKey: storedApiKey(deps.secrets, row),
         timeoutMs: row.timeoutMs ?? defaultTimeoutMs,
       }));
     },
@@ -234,7 +238,7 @@ export function createRegistryService(deps: RegistryDeps) {
       return testConnection({
         platform: row.platform as DeploymentPlatform,
         endpoint: row.endpoint,
-        apiKey: row.apiKeyEnc ? deps.secrets.decrypt(row.apiKeyEnc, keyContext(row.uid)) : null,
+        apiKey: storedApiKey(deps.secrets, row),
         identifier: row.identifier,
       });
     },

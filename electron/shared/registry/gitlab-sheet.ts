@@ -93,7 +93,11 @@ function deploymentFields(deployment: SheetDeploymentInput, catalog: GitlabSheet
       : { label: 'Endpoint', value: { kind: 'text', text: deployment.endpoint } },
     deployment.apiKeyLast4 === null
       ? { label: 'API key', value: { kind: 'empty', text: '(leave empty)' } }
-      : { label: 'API key', value: { kind: 'secret', last4: deployment.apiKeyLast4 } },
+      : {
+          label: 'API key',
+          value: { kind: 'secret', last4: deployment.apiKeyLast4 },
+          note: "with Airlock's gateway GitLab can leave it empty: the gateway adds the stored key; to read it, run airlock gitlab-sheet --reveal-keys on the appliance",
+        },
     deployment.identifier === null
       ? { label: 'Model identifier', value: { kind: 'empty', text: '(leave empty)' } }
       : { label: 'Model identifier', value: { kind: 'text', text: deployment.identifier } },

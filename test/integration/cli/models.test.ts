@@ -66,6 +66,11 @@ describe('airlock models, features, gitlab-sheet (serve + fake vLLM)', () => {
     expect(sheet.stdout).toContain('custom_openai/codestral');
     expect(sheet.stdout).toContain('gitlab-rake "gitlab:duo:verify_self_hosted_setup[root]"');
     expect(sheet.stdout).not.toContain(CANARY);
+    // Revealed only on purpose, read on this host from the data directory (not over the core's socket).
+    const revealed = await cli(['gitlab-sheet', '--reveal-keys']);
+    expect(revealed.code, revealed.stderr).toBe(0);
+    expect(revealed.stdout).toContain(`API key:          ${CANARY}`);
+    expect(revealed.stderr).toContain('showing API keys in clear, as asked');
 
     // Now break the key through the contract: the test fails at the HTTP step with the 401 reason.
     const { connectToCore } = await import('../../../electron/cli/core-client');

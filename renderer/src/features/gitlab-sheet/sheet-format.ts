@@ -24,7 +24,7 @@ export function copyableText(value: SheetFieldView['value']): string | null {
 
 /** Why a secret has no copy button. */
 export const SECRET_NOTE =
-  'Masked: API keys never leave the core toward the console. Revealing one is a deliberate action this console does not offer yet; enter the key the model server was started with.';
+  "Masked: API keys never leave the core toward the console. With Airlock's gateway, leave this field empty in GitLab: the gateway adds the key Airlock stores. If GitLab must hold the key, read it on purpose on the appliance with: airlock gitlab-sheet --reveal-keys";
 
 /** The state of the gateway URL as typed: an error blocks saving, a warning does not. */
 export interface GatewayUrlCheck {

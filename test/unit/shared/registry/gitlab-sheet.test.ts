@@ -8,6 +8,8 @@ import {
   verifyCommand,
 } from '../../../../electron/shared/registry/gitlab-sheet';
 
+const KEY_NOTE = "with Airlock's gateway GitLab can leave it empty: the gateway adds the stored key; to read it, run airlock gitlab-sheet --reveal-keys on the appliance";
+
 const raw: unknown = JSON.parse(readFileSync(new URL('../../../../resources/catalog/models.json', import.meta.url), 'utf8'));
 const parsed = parseCatalog(raw);
 if (!parsed.ok) throw new Error(parsed.issues.join('\n'));
@@ -54,7 +56,7 @@ describe('buildGitlabSetupSheet', () => {
         { label: 'Deployment name', value: { kind: 'text', text: 'Mixtral-8x7B-it-v0.1 on GPU 0-1' } },
         { label: 'Model family', value: { kind: 'text', text: 'Mixtral' }, note: 'family id mixtral' },
         { label: 'Endpoint', value: { kind: 'text', text: 'http://10.0.0.5:8000/v1' } },
-        { label: 'API key', value: { kind: 'secret', last4: 'c0de' } },
+        { label: 'API key', value: { kind: 'secret', last4: 'c0de' }, note: KEY_NOTE },
         { label: 'Model identifier', value: { kind: 'text', text: 'custom_openai/Mixtral-8x7B-Instruct-v0.1' } },
       ],
     });
@@ -118,7 +120,7 @@ describe('renderGitlabSheetText', () => {
         '     Deployment name:  Mixtral-8x7B-it-v0.1 on GPU 0-1',
         '     Model family:     Mixtral  (family id mixtral)',
         '     Endpoint:         http://10.0.0.5:8000/v1',
-        '     API key:          …c0de',
+        `     API key:          …c0de  (${KEY_NOTE})`,
         '     Model identifier: custom_openai/Mixtral-8x7B-Instruct-v0.1',
         '   Deployment "Claude on Bedrock":',
       ].join('\n'),
@@ -141,11 +143,11 @@ describe('renderGitlabSheetText', () => {
         return name === 'Mixtral-8x7B-it-v0.1 on GPU 0-1' ? 'sk-full-key-0000c0de' : null;
       },
     });
-    expect(text).toContain('     API key:          sk-full-key-0000c0de\n');
+    expect(text).toContain(`     API key:          sk-full-key-0000c0de  (${KEY_NOTE})\n`);
     expect(text).not.toContain('…c0de');
     // Only deployments that have a key are asked about.
     expect(calls).toEqual(['Mixtral-8x7B-it-v0.1 on GPU 0-1']);
-    expect(renderGitlabSheetText(sheet, { revealKey: () => null })).toContain('     API key:          …c0de\n');
+    expect(renderGitlabSheetText(sheet, { revealKey: () => null })).toContain(`     API key:          …c0de  (${KEY_NOTE})\n`);
   });
 
   it('says when no deployment is registered', () => {

@@ -16,7 +16,7 @@ describe('sheet-format', () => {
   it("checks the gateway URL with the setting's own rule, and warns about loopback addresses", () => {
     expect(checkGatewayUrl('https://airlock.example.internal:5052')).toEqual({ error: null, warning: null });
     expect(checkGatewayUrl('')).toEqual({ error: null, warning: null });
-    expect(checkGatewayUrl('airlock:5052').error).toBe('The gateway URL must be an http(s) URL, or empty, e.g. https://airlock.example.internal:5052.');
+    expect(checkGatewayUrl('airlock:5052').error).toBe('The gateway URL must be an http(s) URL without query or fragment, or empty, e.g. https://airlock.example.internal:5052.');
     expect(checkGatewayUrl('http://127.0.0.1:5052').warning).toContain('loopback');
     expect(checkGatewayUrl('http://localhost').warning).toContain('loopback');
   });
