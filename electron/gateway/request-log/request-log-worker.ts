@@ -2,11 +2,12 @@
  * The request log's worker thread: owns the write connection to requests.db so that inserts,
  * retention and checkpoints never run on the gateway's event loop. Self-contained (Node built-ins
  * and better-sqlite3 only, no TypeScript-only syntax beyond erasable types) so Node runs it straight
- * from source in tests and esbuild bundles it on its own; the schema arrives in `workerData`.
+ * from source in tests and esbuild bundles it on its own; the schema, the migrations and the latency
+ * buckets arrive in `workerData` (from shared/gateway/requests.ts).
  *
  * Protocol (messages from the gateway's thread, answered in order):
- * - `{ t: 'insert', seq, rows, drop }` → `{ t: 'written', seq, ok, error? }`: the rows
- *   and the optional `dropped` record [from_ts, to_ts, count] in one transaction.
+ * - `{ t: 'insert', seq, rows, drop }` → `{ t: 'written', seq, ok, error? }`: the rows, their
+ *   minute_stats, and the optional `dropped` record [from_ts, to_ts, count] in one transaction.
  * - `{ t: 'retain', cutoff }` → `{ t: 'retained', deleted }` or `{ t: 'error', error }`.
  * - `{ t: 'close' }` → `{ t: 'closed' }`, then the thread ends.
  * At start: `{ t: 'ready' }`, or `{ t: 'refused', reason, found? }` when the file is not ours to
@@ -42,7 +43,31 @@ interface Row {
 
 type Drop = [fromTs: number, toTs: number, count: number];
 
-const { path, schema, version } = workerData as { path: string; schema: string; version: number };
+/** One minute_stats key's share of a batch. */
+interface MinuteSummary {
+  minute: number;
+  feature: string;
+  deployment: string;
+  statusClass: number;
+  count: number;
+  errors: number;
+  tokensIn: number;
+  tokensOut: number;
+  latencySum: number;
+  latencyMax: number;
+  /** bucket → count */
+  histogram: Map<number, number>;
+}
+
+const { path, schema, version, migrations, latencyBoundsMs, minuteMs } = workerData as {
+  path: string;
+  schema: string;
+  version: number;
+  /** migrations[n] takes a database at version n - 1 to n. */
+  migrations: Record<number, string>;
+  latencyBoundsMs: number[];
+  minuteMs: number;
+};
 const port = parentPort!;
 
 /** Rows deleted per retention transaction: keeps the write lock short (a few ms) between inserts. */
@@ -105,7 +130,27 @@ function run(current: number): void {
       db.exec(schema);
       db.pragma(`user_version = ${version}`);
     }).immediate();
+  } else if (current < version) {
+    // Every missing step and the new version in one transaction: the core (read-only) sees the old
+    // schema or the new one. v1→v2 rebuilds minute_stats from every row (~1.2 s per million rows,
+    // measured); batches queue meanwhile and the gateway drops past its bound, as for a locked disk.
+    db.transaction(() => {
+      for (let next = current + 1; next <= version; next += 1) {
+        const step = migrations[next];
+        if (step === undefined) throw new Error(`no migration of requests.db to version ${next}`);
+        db.exec(step);
+      }
+      db.pragma(`user_version = ${version}`);
+    }).immediate();
   }
+
+  // Stored histograms are "bucket,count" pairs (shared/gateway/requests.ts, addLatencyHistogram).
+  db.function('merge_latency_histograms', { deterministic: true }, (stored: unknown, added: unknown) => {
+    const merged = new Map<number, number>();
+    addPairs(merged, stored);
+    addPairs(merged, added);
+    return formatHistogram(merged);
+  });
 
   const insert = db.prepare(
     `INSERT INTO requests (ts, request_id, client_ip, client, method, endpoint, feature, unit_primitive, deployment, model,
@@ -113,49 +158,110 @@ function run(current: number): void {
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insertDrop = db.prepare('INSERT INTO dropped (from_ts, to_ts, count) VALUES (?, ?, ?)');
+  const upsertSummary = db.prepare(
+    `INSERT INTO minute_stats (minute, feature, deployment, status_class, count, errors, tokens_in, tokens_out, latency_sum, latency_max, histogram)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (minute, feature, deployment, status_class) DO UPDATE SET
+       count = count + excluded.count, errors = errors + excluded.errors,
+       tokens_in = tokens_in + excluded.tokens_in, tokens_out = tokens_out + excluded.tokens_out,
+       latency_sum = latency_sum + excluded.latency_sum, latency_max = max(latency_max, excluded.latency_max),
+       histogram = merge_latency_histograms(histogram, excluded.histogram)`,
+  );
   const write = db.transaction((rows: Row[], drop: Drop | null) => {
+    // A batch of 500 rows falls in a minute or two and a handful of (feature, deployment, class)
+    // keys: sum it here, then one upsert per key rather than one per row.
+    const summaries = new Map<string, MinuteSummary>();
     for (const row of rows) {
+      const ts = finite(row.ts, 0);
+      const feature = textOrNull(row.feature);
+      const deployment = textOrNull(row.deployment);
+      const status = finite(row.status, 0);
+      const latencyMs = finite(row.latencyMs, 0);
+      const tokensIn = finite(row.tokensIn, null);
+      const tokensOut = finite(row.tokensOut, null);
+      const error = textOrNull(row.error);
       insert.run(
-        finite(row.ts, 0),
+        ts,
         text(row.requestId),
         text(row.clientIp),
         text(row.client),
         text(row.method),
         text(row.endpoint),
-        textOrNull(row.feature),
+        feature,
         textOrNull(row.unitPrimitive),
-        textOrNull(row.deployment),
+        deployment,
         textOrNull(row.model),
         row.isStream ? 1 : 0,
-        finite(row.status, 0),
-        finite(row.latencyMs, 0),
+        status,
+        latencyMs,
         finite(row.ttfbMs, null),
-        finite(row.tokensIn, null),
-        finite(row.tokensOut, null),
-        textOrNull(row.error),
+        tokensIn,
+        tokensOut,
+        error,
         textOrNull(row.prompt),
         textOrNull(row.response),
       );
+      // The same keys and figures as the v1→v2 backfill computes in SQL (MIGRATE_TO_V2).
+      const minute = Math.floor(ts / minuteMs);
+      const statusClass = status >= 100 && status < 600 ? Math.floor(status / 100) : 0;
+      const key = `${minute}\u0000${feature ?? ''}\u0000${deployment ?? ''}\u0000${statusClass}`;
+      let summary = summaries.get(key);
+      if (!summary) {
+        summary = { minute, feature: feature ?? '', deployment: deployment ?? '', statusClass, count: 0, errors: 0, tokensIn: 0, tokensOut: 0, latencySum: 0, latencyMax: latencyMs, histogram: new Map() };
+        summaries.set(key, summary);
+      }
+      summary.count += 1;
+      if (status >= 400 || error !== null) summary.errors += 1;
+      summary.tokensIn += tokensIn ?? 0;
+      summary.tokensOut += tokensOut ?? 0;
+      summary.latencySum += latencyMs;
+      if (latencyMs > summary.latencyMax) summary.latencyMax = latencyMs;
+      const bucket = latencyBucketOf(latencyMs);
+      summary.histogram.set(bucket, (summary.histogram.get(bucket) ?? 0) + 1);
+    }
+    for (const s of summaries.values()) {
+      upsertSummary.run(s.minute, s.feature, s.deployment, s.statusClass, s.count, s.errors, s.tokensIn, s.tokensOut, s.latencySum, s.latencyMax, formatHistogram(s.histogram));
     }
     if (drop) insertDrop.run(drop[0], drop[1], drop[2]);
   });
   // Uses requests_ts, so each chunk finds its rows without a scan.
   const deleteChunk = db.prepare('DELETE FROM requests WHERE id IN (SELECT id FROM requests WHERE ts < ? ORDER BY ts LIMIT ?)');
+  const oldestTs = db.prepare('SELECT min(ts) AS ts FROM requests').pluck();
+  // A range of the primary key.
+  const deleteSummaries = db.prepare('DELETE FROM minute_stats WHERE minute < ?');
   // `dropped` has a handful of rows per overload episode: a scan is fine.
   const deleteDropped = db.prepare('DELETE FROM dropped WHERE to_ts < ?');
+  /**
+   * One retention step: the oldest rows before `cutoff`, and the summary of every minute before
+   * both `cutoff` and the oldest row left, in one transaction. The minute a step cuts through keeps
+   * its summary until the step that deletes its last row (a moment later): the summary never lacks
+   * a row that is still there.
+   */
+  const retainStep = db.transaction((cutoff: number, chunk: number) => {
+    const changes = deleteChunk.run(cutoff, chunk).changes;
+    const oldest = oldestTs.get() as number | null;
+    const firstKept = Math.floor(cutoff / minuteMs);
+    deleteSummaries.run(oldest === null ? firstKept : Math.min(firstKept, Math.floor(oldest / minuteMs)));
+    return changes;
+  });
 
   let isRetaining = false;
   let isClosed = false;
 
-  /** Deletes rows older than `cutoff` in short transactions, yielding between them so inserts interleave. */
-  function retain(cutoff: number): void {
+  /**
+   * Deletes rows older than `requestedCutoff` in short transactions, yielding between them so inserts
+   * interleave. The cutoff is rounded down to a whole minute, so the rows and minute_stats always
+   * cover the same minutes (rows are kept up to a minute longer than asked).
+   */
+  function retain(requestedCutoff: number): void {
     if (isRetaining) return;
     isRetaining = true;
+    const cutoff = Math.floor(requestedCutoff / minuteMs) * minuteMs;
     let deleted = 0;
     const step = () => {
       if (isClosed) return;
       try {
-        const changes = deleteChunk.run(cutoff, RETENTION_CHUNK).changes;
+        const changes = retainStep.immediate(cutoff, RETENTION_CHUNK);
         deleted += changes;
         if (changes === RETENTION_CHUNK) {
           setImmediate(step);
@@ -208,6 +314,37 @@ function run(current: number): void {
     }
   });
   port.postMessage({ t: 'ready' });
+}
+
+/** Mirrors latencyBucketOf (shared/gateway/requests.ts) over the edges from workerData. */
+function latencyBucketOf(latencyMs: number): number {
+  let low = 0;
+  let high = latencyBoundsMs.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (latencyMs <= latencyBoundsMs[mid]!) high = mid;
+    else low = mid + 1;
+  }
+  return low;
+}
+
+/** Adds stored "bucket,count" pairs into `into`; anything else (NULL, a damaged value) adds nothing. */
+function addPairs(into: Map<number, number>, histogram: unknown): void {
+  if (typeof histogram !== 'string' || histogram === '') return;
+  const values = histogram.split(',').map(Number);
+  for (let i = 0; i + 1 < values.length; i += 2) {
+    const bucket = values[i]!;
+    const count = values[i + 1]!;
+    if (Number.isInteger(bucket) && bucket >= 0 && bucket <= latencyBoundsMs.length && Number.isFinite(count)) into.set(bucket, (into.get(bucket) ?? 0) + count);
+  }
+}
+
+/** "bucket,count" pairs in bucket order. */
+function formatHistogram(histogram: Map<number, number>): string {
+  return [...histogram.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([bucket, count]) => `${bucket},${count}`)
+    .join(',');
 }
 
 function isBusy(error: unknown): boolean {

@@ -9,7 +9,14 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { AirlockError } from '../../shared/errors';
-import { REQUESTS_DB_SCHEMA, REQUESTS_DB_VERSION, type RequestRecord } from '../../shared/gateway/requests';
+import {
+  LATENCY_BUCKET_BOUNDS_MS,
+  MINUTE_MS,
+  REQUESTS_DB_MIGRATIONS,
+  REQUESTS_DB_SCHEMA,
+  REQUESTS_DB_VERSION,
+  type RequestRecord,
+} from '../../shared/gateway/requests';
 
 /** Prompt and response are each cut to this many UTF-8 bytes before they leave the request path. */
 export const BODY_MAX_BYTES = 64 * 1024;
@@ -377,7 +384,14 @@ export function createRequestLog(options: RequestLogOptions): RequestLog {
     let started: Worker;
     try {
       started = new Worker(workerPath, {
-        workerData: { path: options.path, schema: REQUESTS_DB_SCHEMA, version: REQUESTS_DB_VERSION },
+        workerData: {
+          path: options.path,
+          schema: REQUESTS_DB_SCHEMA,
+          version: REQUESTS_DB_VERSION,
+          migrations: REQUESTS_DB_MIGRATIONS,
+          latencyBoundsMs: LATENCY_BUCKET_BOUNDS_MS,
+          minuteMs: MINUTE_MS,
+        },
         // Batches of short-lived rows: a small young generation keeps the worker's memory flat (as the
         // log index's worker); maxQueuedBodyChars bounds what can be in flight.
         resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 512 },
