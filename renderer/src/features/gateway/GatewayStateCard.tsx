@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { GatewayView } from '../../../../electron/shared/gateway/channel';
+import { unitStateNames } from '../../../../electron/shared/services';
 import { type CallState, useApi, useConnectionState } from '../../api/api-context';
 import { formatBytes } from '../../lib/format';
 import { type CallRefusal, describeCallError } from '../models/call-error';
@@ -13,7 +14,8 @@ const GATEWAY_UNIT = { preset: 'airlock-gateway', name: 'gateway', autoStart: tr
 const actionCalls = { start: 'services.start', stop: 'services.stop', restart: 'services.restart' } as const;
 type Action = keyof typeof actionCalls | 'setup';
 
-const unitStates: readonly string[] = ['stopped', 'starting', 'running', 'backoff', 'stopping', 'exited', 'fatal'];
+/** `gateway.status` types the unit's state as a string: the buttons follow it only when it is one the supervisor has. */
+const isUnitState = (state: string): state is UnitState => (unitStateNames as readonly string[]).includes(state);
 
 /** The gateway's unit and what the gateway last reported, or the one action that sets it up. */
 export function GatewayStateCard({ view, onChanged }: { view: CallState<GatewayView>; onChanged: () => void }) {
@@ -78,7 +80,7 @@ export function GatewayStateCard({ view, onChanged }: { view: CallState<GatewayV
     );
 
   const state = describeUnitState(unit.state);
-  const actions = unitStates.includes(unit.state) ? availableActions(unit.state as UnitState) : { start: true, stop: true, restart: true, reset: false };
+  const actions = isUnitState(unit.state) ? availableActions(unit.state) : { start: true, stop: true, restart: true, reset: false };
   return (
     <article className={`card card-wide unit-card unit-card-${state.tone}`} aria-labelledby="gateway-state-title" data-testid="gateway-state-card">
       <div className="unit-card-header">
@@ -95,7 +97,7 @@ export function GatewayStateCard({ view, onChanged }: { view: CallState<GatewayV
         </div>
         <div className="unit-buttons">
           <button type="button" className="small-button" onClick={() => void run('start', unit.name)} disabled={!isConnected || busy !== null || !actions.start}>
-            {busy === 'start' ? 'Starting…' : unitStates.includes(unit.state) ? startLabel(unit.state as UnitState) : 'Start'}
+            {busy === 'start' ? 'Starting…' : isUnitState(unit.state) ? startLabel(unit.state) : 'Start'}
           </button>
           <button type="button" className="small-button" onClick={() => void run('stop', unit.name)} disabled={!isConnected || busy !== null || !actions.stop}>
             {busy === 'stop' ? 'Stopping…' : 'Stop'}
@@ -122,6 +124,19 @@ function GatewayReport({ view, onRestart, isRestartDisabled }: { view: GatewayVi
 
   return (
     <>
+      {status && !view.isStatusFresh && age !== null && (
+        <p className="stale-note" data-testid="gateway-report-age">
+          This report is {formatAge(age)} old: {view.channel.isConnected ? 'the gateway has not reported since' : 'the gateway is not connected'}, so these figures may be out of date.
+        </p>
+      )}
+      {status?.needsRestart && (
+        <div className="unit-problem" role="status" data-testid="gateway-needs-restart">
+          <strong>Restart needed.</strong> A setting the gateway is bound with (address, TLS, limits) changed; it still runs with the old one.{' '}
+          <button type="button" className="small-button" onClick={onRestart} disabled={isRestartDisabled}>
+            Restart now
+          </button>
+        </div>
+      )}
       <dl className="gateway-facts">
         <dt>Channel</dt>
         <dd data-testid="gateway-channel" data-connected={view.channel.isConnected}>
@@ -132,32 +147,12 @@ function GatewayReport({ view, onRestart, isRestartDisabled }: { view: GatewayVi
           <>
             <dt>Configuration</dt>
             <dd className="error" role="alert" data-testid="gateway-rejection">
-              The gateway refused the last configuration: {view.channel.rejection}
+              The latest configuration is not in force: {view.channel.rejection}
             </dd>
           </>
         )}
-      </dl>
-
-      {status === null ? (
-        <p className="muted" data-testid="gateway-no-report">
-          The gateway has not reported yet{view.channel.isConnected ? '' : ': it reports over its channel once it runs'}.
-        </p>
-      ) : (
-        <>
-          {!view.isStatusFresh && age !== null && (
-            <p className="stale-note" data-testid="gateway-report-age">
-              This report is {formatAge(age)} old: {view.channel.isConnected ? 'the gateway has not reported since' : 'the gateway is not connected'}, so these figures may be out of date.
-            </p>
-          )}
-          {status.needsRestart && (
-            <div className="unit-problem" role="status" data-testid="gateway-needs-restart">
-              <strong>Restart needed.</strong> A setting the gateway is bound with (address, TLS, limits) changed; it still runs with the old one.{' '}
-              <button type="button" className="small-button" onClick={onRestart} disabled={isRestartDisabled}>
-                Restart now
-              </button>
-            </div>
-          )}
-          <dl className="gateway-facts">
+        {status && (
+          <>
             <dt>Listening on</dt>
             <dd>{status.listening ? <code data-testid="gateway-listening-url">{status.listening.url}</code> : <span className="muted">not listening</span>}</dd>
             <dt>Metrics</dt>
@@ -187,8 +182,13 @@ function GatewayReport({ view, onRestart, isRestartDisabled }: { view: GatewayVi
             <dd>
               pid {status.pid} · version {status.version} · started {new Date(status.startedAt).toLocaleString()} · {formatBytes(status.rssBytes)} resident
             </dd>
-          </dl>
-        </>
+          </>
+        )}
+      </dl>
+      {status === null && (
+        <p className="muted" data-testid="gateway-no-report">
+          The gateway has not reported yet{view.channel.isConnected ? '' : ': it reports over its channel once it runs'}.
+        </p>
       )}
     </>
   );

@@ -86,7 +86,7 @@ export function MintTokenForm({ onMinted }: { onMinted: (minted: MintedToken) =>
           )}
         </div>
       </div>
-      <fieldset className={`token-scopes${invalid('scopes') ? ' field-invalid' : ''}`} aria-invalid={invalid('scopes') || undefined}>
+      <fieldset className={`token-scopes${invalid('scopes') ? ' field-invalid' : ''}`} aria-describedby={refusal ? 'mint-refusal' : undefined}>
         <legend>Scopes</legend>
         {scopeGroups.map((group) => (
           <div key={group.title} className="token-scope-group">

@@ -15,7 +15,7 @@ export function UseItCard({ view, settings }: { view: CallState<GatewayView>; se
   return (
     <article className="card card-wide" aria-labelledby="use-it-title" data-testid="gateway-use-it">
       <h2 id="use-it-title">Use it</h2>
-      <h3>GitLab</h3>
+      <h3 className="use-it-heading">GitLab</h3>
       <p>
         In GitLab, <strong>{GATEWAY_SECTION_TITLE}</strong>:{' '}
         {target ? (
@@ -38,7 +38,7 @@ export function UseItCard({ view, settings }: { view: CallState<GatewayView>; se
       <p className="muted small">
         Then map each Duo feature to a deployment on the <a href="#/ai-features">AI features</a> page; the <a href="#/gitlab-setup">GitLab setup</a> page lists every field to enter.
       </p>
-      <h3>OpenAI clients</h3>
+      <h3 className="use-it-heading">OpenAI clients</h3>
       <p>
         Base URL <code data-testid="use-it-base-url">{baseUrl}</code>, API key: a token minted above with the <code>openai</code> scope. The model is a deployment name or a feature id
         (<code>GET {baseUrl}/models</code> lists them).

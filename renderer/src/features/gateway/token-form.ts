@@ -55,11 +55,15 @@ export function toggleScope(scopes: readonly string[], scope: string, isOn: bool
 /** The colour of each token state. */
 export const tokenStateTones: Record<TokenView['state'], Tone> = { active: 'ok', expired: 'muted', revoked: 'bad' };
 
-/** "in 29 days", "in 5 h", "3 days ago": the expiry, relative to `now`. */
+/** "in 29 days", "in 5 h", "in 10 min", "3 days ago": the expiry, relative to `now`. */
 export function describeExpiry(expiresAt: string, now: number): string {
   const at = Date.parse(expiresAt);
   const ms = at - now;
-  const span = (abs: number) => (abs >= DAY_MS ? `${Math.floor(abs / DAY_MS)} ${Math.floor(abs / DAY_MS) === 1 ? 'day' : 'days'}` : `${Math.max(1, Math.floor(abs / 3_600_000))} h`);
+  const span = (abs: number) => {
+    if (abs >= DAY_MS) return `${Math.floor(abs / DAY_MS)} ${Math.floor(abs / DAY_MS) === 1 ? 'day' : 'days'}`;
+    if (abs >= 3_600_000) return `${Math.floor(abs / 3_600_000)} h`;
+    return `${Math.max(1, Math.floor(abs / 60_000))} min`;
+  };
   return ms > 0 ? `in ${span(ms)}` : `${span(-ms)} ago`;
 }
 

@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { type ReactNode, useEffect, useRef } from 'react';
 import type { RequestDetail } from '../../../../electron/shared/gateway/requests';
 import { useCall } from '../../api/api-context';
 import { formatMs, formatTokenPair, notKeptNote, statusTone } from './request-format';
@@ -6,8 +6,14 @@ import { formatMs, formatTokenPair, notKeptNote, statusTone } from './request-fo
 /** One logged request, every field of `requests.get`, with the prompt and response when they were kept. */
 export function RequestDetailPanel({ id, onClose }: { id: number; onClose: () => void }) {
   const [detail] = useCall('requests.get', { id });
+  const panel = useRef<HTMLElement>(null);
+  // On narrower windows the panel sits above the table: bring it into view when a row far down is clicked.
+  // Braces: recent Chromium returns a promise from scrollIntoView, which React would take for a cleanup.
+  useEffect(() => {
+    void panel.current?.scrollIntoView({ block: 'nearest' });
+  }, []);
   return (
-    <aside className="card request-detail" aria-labelledby="request-detail-title" data-testid="request-detail" data-id={id}>
+    <aside ref={panel} className="card request-detail" aria-labelledby="request-detail-title" data-testid="request-detail" data-id={id}>
       <div className="request-detail-header">
         <h2 id="request-detail-title">Request {id}</h2>
         <button type="button" className="small-button" onClick={onClose}>

