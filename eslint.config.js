@@ -28,6 +28,11 @@ const zodImport = {
   message: 'Import z from electron/shared/zod: it configures zod for the UI\'s CSP before any schema exists.',
 };
 const rendererImport = { regex: '^(\\.\\./)+renderer(/.*)?$', message: 'electron/* may not import the renderer.' };
+/** From renderer/: only a path through electron/ reaches another runtime (renderer features may share a name, e.g. gateway). */
+const electronFolder = (name) => ({
+  regex: `^(\\.\\./)+electron/${escape(name)}(/.*)?$`,
+  message: `The renderer may not import from electron/${name} (../shared/DESIGN.md, "Layout").`,
+});
 
 /** One `no-restricted-imports` rule per runtime folder. */
 const importRules = [
@@ -45,7 +50,7 @@ const importRules = [
   { files: ['electron/preload/**/*.ts'], patterns: [folder('core'), folder('gateway'), folder('server'), folder('cli'), folder('main'), rendererImport] },
   {
     files: ['renderer/src/**/*.{ts,tsx}'],
-    patterns: [electronImport, nodeImport, zodImport, folder('core'), folder('gateway'), folder('server'), folder('cli'), folder('main'), folder('preload')],
+    patterns: [electronImport, nodeImport, zodImport, ...['core', 'gateway', 'server', 'cli', 'main', 'preload'].map(electronFolder)],
   },
 ].map(({ files, patterns }) => ({ files, rules: { 'no-restricted-imports': ['error', { patterns }] } }));
 

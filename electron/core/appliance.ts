@@ -246,7 +246,9 @@ export async function createAppliance(deps: ApplianceDeps): Promise<Appliance> {
       'audit.verify': async () => audit.verify(),
       'gateway.status': async () => {
         const view = gateway.status();
-        return { unit: view.unit, channel: { isConnected: view.channel.isConnected, statusAt: view.channel.statusAt, sentVersion: view.channel.sentVersion, appliedVersion: view.channel.appliedVersion, rejection: view.channel.rejection }, status: view.channel.status, isStatusFresh: view.isStatusFresh };
+        const isActive = view.unit !== null && ['starting', 'running', 'stopping', 'backoff'].includes(view.unit.state);
+        const { isConnected, statusAt, sentVersion, appliedVersion, rejection } = view.channel;
+        return { unit: view.unit, channel: { isConnected, statusAt, sentVersion, appliedVersion, rejection }, status: isActive ? view.channel.status : null, isStatusFresh: isActive && view.isStatusFresh };
       },
       'gateway.standaloneConfig': async () => gateway.standaloneConfig(),
       'tokens.list': async () => tokens.list(),

@@ -153,14 +153,15 @@ export async function buildGateway(deps: GatewayDeps): Promise<FastifyInstance> 
     }
     const record = trace.finish(isComplete ? reply.raw.statusCode : 499);
     if (!record) return;
-    deps.metrics.requestDone(request.routeOptions.url ?? '(unmatched)', record.status, record.latencyMs / 1000);
+    const isProbe = request.routeOptions.config.auth?.isPublic === true;
+    deps.metrics.requestDone(request.routeOptions.url ?? '(unmatched)', record.status, record.latencyMs / 1000, isProbe);
     if (record.deployment && record.tokensIn !== null) deps.metrics.tokens(record.deployment, 'in', record.tokensIn);
     if (record.deployment && record.tokensOut !== null) deps.metrics.tokens(record.deployment, 'out', record.tokensOut);
     if (record.status >= 500 || record.status === 499) {
       deps.logger.warn('request failed', { requestId: record.requestId, endpoint: record.endpoint, deployment: record.deployment, status: record.status, error: record.error });
     }
     // Health probes poll every few seconds: they are counted in the metrics, not logged as requests.
-    if (!request.routeOptions.config.auth?.isPublic) deps.requestLog.append(record);
+    if (!isProbe) deps.requestLog.append(record);
   };
 
   app.setErrorHandler((error, request, reply) => {

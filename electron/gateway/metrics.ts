@@ -82,8 +82,9 @@ export function createMetrics() {
   const gauges = new Map<string, { help: string; read: () => number }>();
 
   return {
-    requestDone(endpoint: string, status: number, seconds: number): void {
-      total += 1;
+    /** `isProbe`: a health probe, in the Prometheus series but not in `totals()` (which matches the request log). */
+    requestDone(endpoint: string, status: number, seconds: number, isProbe = false): void {
+      if (!isProbe) total += 1;
       requests.inc({ endpoint, status: String(status) });
       duration.observe(seconds, { endpoint });
     },
@@ -109,7 +110,7 @@ export function createMetrics() {
     get inFlight(): number {
       return inFlight;
     },
-    /** Requests answered and refused (401) since the start. */
+    /** Requests answered (health probes aside) and refused (401) since the start. */
     totals(): { total: number; authFailures: number } {
       return { total, authFailures: refused };
     },

@@ -6,6 +6,7 @@
  * what it applied and how it is doing.
  */
 import { gatewayConfigSchema } from './config';
+import { unitStateNames } from '../services';
 import { z } from '../zod';
 
 /** Environment variables the core sets for a supervised gateway. */
@@ -57,7 +58,7 @@ export type CoreToGateway = z.infer<typeof coreToGatewaySchema>;
 
 /** The gateway as the UI and the CLI see it: its unit, its channel, and what it last reported. */
 export const gatewayViewSchema = z.object({
-  unit: z.object({ name: z.string(), state: z.string() }).nullable(),
+  unit: z.object({ name: z.string(), state: z.enum(unitStateNames) }).nullable(),
   channel: z.object({
     isConnected: z.boolean(),
     statusAt: z.number().nullable(),
@@ -65,7 +66,7 @@ export const gatewayViewSchema = z.object({
     appliedVersion: z.number().nullable(),
     rejection: z.string().nullable(),
   }),
-  /** The gateway's own report; null until it sent one. */
+  /** The gateway's own report; null until it sent one, and when its unit is not running (a report from an earlier run says nothing now). */
   status: gatewayStatusSchema.nullable(),
   /** False when the report is older than 10 s or the channel is down: figures may be out of date. */
   isStatusFresh: z.boolean(),

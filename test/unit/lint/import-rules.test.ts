@@ -26,6 +26,7 @@ describe('import rules', () => {
     ['electron/preload/bad.ts', "import { systemClock } from '../core/clock';\nexport const x = systemClock;\n"],
     ['electron/shared/bad.ts', "import { z } from 'zod';\nexport const x = z;\n"],
     ['renderer/src/bad.ts', "import { z } from 'zod';\nexport const x = z;\n"],
+    ['renderer/src/features/requests/bad.ts', "import { buildGateway } from '../../../../electron/gateway/app';\nexport const x = buildGateway;\n"],
   ])('%s: a wrong import is an error', async (filePath, code) => {
     expect((await restrictedImports(filePath, code)).length).toBeGreaterThan(0);
   });
@@ -37,6 +38,8 @@ describe('import rules', () => {
     ['renderer/src/ok.ts', "import { contract } from '../../electron/shared/contract';\nexport const x = contract;\n"],
     ['electron/server/ok.ts', "import { buildInfo } from '../core/build-info';\nexport const x = buildInfo;\n"],
     ['electron/shared/zod.ts', "import { z } from 'zod';\nexport const x = z;\n"],
+    // A renderer feature named like a runtime folder is still the renderer's own.
+    ['renderer/src/features/requests/ok.ts', "import { useNow } from '../gateway/use-now';\nexport const x = useNow;\n"],
   ])('%s: an allowed import passes', async (filePath, code) => {
     expect(await restrictedImports(filePath, code)).toEqual([]);
   });

@@ -1,8 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useCall, useConnectionState } from '../../api/api-context';
 import { formatBytes, formatDuration } from '../../lib/format';
-// Spelled from features/: lint reads a bare '../gateway/' as a reach into electron/gateway.
-import { GatewayOverviewCard } from '../../features/gateway/GatewayOverviewCard';
+import { GatewayOverviewCard } from '../gateway/GatewayOverviewCard';
 
 /** Uptime counted from the core's own start time, so the figure is real between refreshes. */
 function useUptime(startedAt: string | undefined): number | undefined {

@@ -1,8 +1,7 @@
 import { useState } from 'react';
 import { statusClasses } from '../../../../electron/shared/gateway/requests';
 import { useCall, useConnectionState } from '../../api/api-context';
-// Spelled from features/: lint reads a bare '../gateway/' as a reach into electron/gateway.
-import { useNow } from '../../features/gateway/use-now';
+import { useNow } from '../gateway/use-now';
 import { RequestDetailPanel } from './RequestDetailPanel';
 import { RequestStatsBar } from './RequestStatsBar';
 import {

@@ -3,8 +3,7 @@
  * figures come from `requests.list`, `requests.get` and `requests.stats`; `now` is a parameter.
  */
 import type { RequestDetail, RequestFilter, RequestRow, statusClasses } from '../../../../electron/shared/gateway/requests';
-// Spelled from features/: lint reads a bare '../gateway/' as a reach into electron/gateway.
-import type { Tone } from '../../features/gateway/gateway-format';
+import type { Tone } from '../gateway/gateway-format';
 
 /** Rows asked for per page (the core allows up to 1000). */
 export const PAGE_SIZE = 100;
