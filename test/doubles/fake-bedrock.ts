@@ -13,7 +13,7 @@
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EventStreamCodec } from '@smithy/eventstream-codec';
-import { type RecordedConnection, trackConnections } from './scripted-upstream';
+import { type RecordedConnection, arrivals, trackConnections } from './scripted-upstream';
 
 /** How the caller authenticated. */
 export type BedrockAuth = { scheme: 'sigv4'; accessKeyId: string; region: string; service: string; sessionToken: string | null } | { scheme: 'bearer'; token: string };
@@ -109,8 +109,8 @@ export function parseBedrockAuth(headers: IncomingHttpHeaders): BedrockAuth | nu
 /** Starts the double on 127.0.0.1. */
 export async function startFakeBedrock(): Promise<FakeBedrock> {
   const queue: BedrockBehaviour[] = [];
-  const calls: BedrockCall[] = [];
-  const waiters: Array<{ n: number; resolve: (call: BedrockCall) => void }> = [];
+  const arrived = arrivals<BedrockCall>('call');
+  const calls = arrived.items;
   const timers = new Set<NodeJS.Timeout>();
   const later = (ms: number, fn: () => void) => {
     const timer = setTimeout(() => {
@@ -141,8 +141,7 @@ export async function startFakeBedrock(): Promise<FakeBedrock> {
         connection: log.connectionOf(req.socket),
         receivedAt: performance.now(),
       };
-      calls.push(call);
-      for (const waiter of waiters.filter((w) => w.n === calls.length)) waiter.resolve(call);
+      arrived.add(call);
       const behaviour = queue.shift() ?? {};
       if (call.auth === null) return awsError(res, 403, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
       if (behaviour.neverAnswer) return;
@@ -234,20 +233,7 @@ export async function startFakeBedrock(): Promise<FakeBedrock> {
     script(...behaviours) {
       queue.push(...behaviours);
     },
-    waitForCall(n = calls.length + 1, timeoutMs = 5000) {
-      const existing = calls[n - 1];
-      if (existing) return Promise.resolve(existing);
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`call ${n} did not arrive within ${timeoutMs} ms`)), timeoutMs);
-        waiters.push({
-          n,
-          resolve: (call) => {
-            clearTimeout(timer);
-            resolve(call);
-          },
-        });
-      });
-    },
+    waitForCall: (n, timeoutMs) => arrived.waitFor(n, timeoutMs),
     waitForClose: log.waitForClose,
     async close() {
       for (const timer of timers) clearTimeout(timer);

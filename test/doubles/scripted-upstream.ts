@@ -140,14 +140,49 @@ export function trackConnections(server: Server): ConnectionLog {
   };
 }
 
+/** Items that arrive one by one (requests, calls), and a wait for the n-th. */
+export interface Arrivals<T> {
+  readonly items: T[];
+  add(item: T): void;
+  /** Resolves with the `n`-th item (1-based) once it arrived; rejects after `timeoutMs`. */
+  waitFor(n?: number, timeoutMs?: number): Promise<T>;
+}
+
+/** Arrivals of `what` (the word used in the timeout message). */
+export function arrivals<T>(what: string): Arrivals<T> {
+  const items: T[] = [];
+  const waiters: Array<{ n: number; resolve: (item: T) => void }> = [];
+  return {
+    items,
+    add(item) {
+      items.push(item);
+      for (const waiter of waiters.filter((w) => w.n === items.length)) waiter.resolve(item);
+    },
+    waitFor(n = items.length + 1, timeoutMs = 5000) {
+      const existing = items[n - 1];
+      if (existing) return Promise.resolve(existing);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`${what} ${n} did not arrive within ${timeoutMs} ms`)), timeoutMs);
+        waiters.push({
+          n,
+          resolve: (item) => {
+            clearTimeout(timer);
+            resolve(item);
+          },
+        });
+      });
+    },
+  };
+}
+
 const DEFAULT_FALLBACK: UpstreamBehaviour = { kind: 'openai', chunks: 3 };
 
 /** Starts the double on 127.0.0.1 (a free port unless `port` is given). */
 export async function startScriptedUpstream(options: { port?: number; fallback?: UpstreamBehaviour } = {}): Promise<ScriptedUpstream> {
   const queue: UpstreamBehaviour[] = [];
   let fallback = options.fallback ?? DEFAULT_FALLBACK;
-  const requests: RecordedRequest[] = [];
-  const requestWaiters: Array<{ n: number; resolve: (request: RecordedRequest) => void }> = [];
+  const arrived = arrivals<RecordedRequest>('request');
+  const requests = arrived.items;
   const timers = new Set<NodeJS.Timeout>();
 
   const later = (ms: number, fn: () => void) => {
@@ -191,7 +226,6 @@ export async function startScriptedUpstream(options: { port?: number; fallback?:
       finishedAt: null,
       chunksSent: 0,
     };
-    requests.push(request);
     connection.requests.push(request);
     res.on('finish', () => {
       request.finishedAt = performance.now();
@@ -199,7 +233,7 @@ export async function startScriptedUpstream(options: { port?: number; fallback?:
     res.on('close', () => {
       if (request.finishedAt === null) connection.closedByClient = true;
     });
-    for (const waiter of requestWaiters.filter((w) => w.n === request.id)) waiter.resolve(request);
+    arrived.add(request);
     respond(queue.shift() ?? fallback, request, res);
   }
 
@@ -309,20 +343,7 @@ export async function startScriptedUpstream(options: { port?: number; fallback?:
     setFallback(behaviour) {
       fallback = behaviour;
     },
-    waitForRequest(n = requests.length + 1, timeoutMs = 5000) {
-      const existing = requests[n - 1];
-      if (existing) return Promise.resolve(existing);
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`request ${n} did not arrive within ${timeoutMs} ms`)), timeoutMs);
-        requestWaiters.push({
-          n,
-          resolve: (request) => {
-            clearTimeout(timer);
-            resolve(request);
-          },
-        });
-      });
-    },
+    waitForRequest: (n, timeoutMs) => arrived.waitFor(n, timeoutMs),
     waitForClose: log.waitForClose,
     async close() {
       for (const timer of timers) clearTimeout(timer);

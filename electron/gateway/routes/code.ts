@@ -25,6 +25,14 @@ const nowSeconds = () => Math.floor(Date.now() / 1000);
 /** The language reported back (`model.lang`): the editor's identifier, else the one the extension names. */
 const languageOf = (fileName: string, identifier: string | null | undefined): string => languageTag(fileName, identifier ?? null);
 
+/** The completion prompt's input from GitLab's file fields (the same in Shape A's current_file and a v3/v4 payload). */
+function completionInput(
+  family: string,
+  file: { file_name: string; language_identifier?: string | null | undefined; content_above_cursor: string; content_below_cursor?: string | null | undefined },
+): CodeCompletionInput {
+  return { family, fileName: file.file_name, language: file.language_identifier ?? null, prefix: file.content_above_cursor, suffix: file.content_below_cursor ?? '' };
+}
+
 /** Text passed through as it comes: the /v2 and /v3 raw streams. */
 const rawText = (contentType: string): StreamFormat => ({ contentType, delta: (text) => text });
 
@@ -46,13 +54,7 @@ export function registerCodeRoutes(app: FastifyInstance, ctx: RouteContext): voi
     const body = parseBody(codeCompletionsSchema, request.body);
     const routed = ctx.route(request, fromFlatFields(body));
     const file = body.current_file;
-    const input: CodeCompletionInput = {
-      family: routed.family,
-      fileName: file.file_name,
-      language: file.language_identifier ?? null,
-      prefix: file.content_above_cursor,
-      suffix: file.content_below_cursor ?? '',
-    };
+    const input = completionInput(routed.family, file);
     const call = buildCodeCompletion(input);
     const isStream = body.stream === true;
     const response = await ctx.callModel(request, routed, call, isStream);
@@ -85,13 +87,7 @@ export function registerCodeRoutes(app: FastifyInstance, ctx: RouteContext): voi
     const routed = ctx.route(request, fromModelMetadata(body.model_metadata));
     const language = languageOf(payload.file_name, payload.language_identifier);
     const enhancer = payload.prompt_enhancer;
-    const completionInput: CodeCompletionInput = {
-      family: routed.family,
-      fileName: payload.file_name,
-      language: payload.language_identifier ?? null,
-      prefix: payload.content_above_cursor,
-      suffix: payload.content_below_cursor ?? '',
-    };
+    const forCompletion = completionInput(routed.family, payload);
     const call = isGeneration
       ? buildCodeGeneration({
           family: routed.family,
@@ -103,7 +99,7 @@ export function registerCodeRoutes(app: FastifyInstance, ctx: RouteContext): voi
           context: contextItems(enhancer?.related_files, enhancer?.related_snippets),
           libraries: (enhancer?.libraries ?? []).map((library) => (typeof library === 'string' ? library : JSON.stringify(library))).slice(0, 100),
         })
-      : buildCodeCompletion(completionInput);
+      : buildCodeCompletion(forCompletion);
     const isStream = payload.stream ?? body.stream ?? false;
     const response = await ctx.callModel(request, routed, call, isStream);
     const metadata = { model: { engine: 'litellm', name: routed.target.model, lang: language }, timestamp: nowSeconds() };
@@ -112,7 +108,7 @@ export function registerCodeRoutes(app: FastifyInstance, ctx: RouteContext): voi
       return ctx.streamText(request, reply, response, { ...base, ...(call.kind === 'chat' ? { transform: createFenceStripper() } : {}) });
     }
     const { text, finishReason } = await ctx.collectText(request, response);
-    const answer = isGeneration ? extractCode(text) : cleanCompletion(text, completionInput);
+    const answer = isGeneration ? extractCode(text) : cleanCompletion(text, forCompletion);
     return reply.send({ choices: [{ text: answer, index: 0, finish_reason: finishReason ?? 'length' }], metadata });
   };
   app.post('/v4/code/suggestions', { config: { auth: suggestionAuth } }, suggestions('sse'));

@@ -272,15 +272,7 @@ function streamedAnswer(scope: CallScope, stream: AsyncIterable<BedrockSdk.Conve
     const iterator = stream[Symbol.asyncIterator]();
     try {
       for (;;) {
-        let next: IteratorResult<BedrockSdk.ConverseStreamOutput>;
-        scope.armIdle();
-        try {
-          next = await iterator.next();
-        } catch (error) {
-          throw sdkError(scope, error, 'response');
-        } finally {
-          scope.disarmIdle();
-        }
+        const next = await scope.nextChunk(iterator, (error) => sdkError(scope, error, 'response'));
         if (next.done) {
           isEnded = true;
           return;

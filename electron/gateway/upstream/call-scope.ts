@@ -113,6 +113,21 @@ export class CallScope {
    * Turns a failure into the `UpstreamError` to throw: the cut's own error when the call was cut
    * (whatever undici or the SDK made of it), else a classification of the network error.
    */
+  /**
+   * The next chunk of a streamed body under the idle limit; whatever goes wrong comes out as an
+   * UpstreamError (`toError` turns a failure into one; default: `fail` for the response phase).
+   */
+  async nextChunk<T>(iterator: AsyncIterator<T>, toError: (error: unknown) => UpstreamError = (error) => this.fail(error, 'response')): Promise<IteratorResult<T>> {
+    this.armIdle();
+    try {
+      return await iterator.next();
+    } catch (error) {
+      throw toError(error);
+    } finally {
+      this.disarmIdle();
+    }
+  }
+
   fail(error: unknown, phase: CallPhase): UpstreamError {
     if (this.cutBy) return this.cutBy;
     if (error instanceof UpstreamError) return error;

@@ -332,15 +332,7 @@ function streamedAnswer(scope: CallScope, body: Dispatcher.ResponseData['body'],
       for (;;) {
         while (pending.length > 0) yield pending.shift() as string;
         if (isEnded || isDone) break;
-        let next: IteratorResult<Buffer>;
-        scope.armIdle();
-        try {
-          next = await iterator.next();
-        } catch (error) {
-          throw scope.fail(error, 'response');
-        } finally {
-          scope.disarmIdle();
-        }
+        const next = await scope.nextChunk(iterator);
         try {
           if (next.done) {
             isEnded = true;
@@ -403,15 +395,7 @@ async function* rawChunks(scope: CallScope, body: Dispatcher.ResponseData['body'
   const iterator = (body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
   try {
     for (;;) {
-      let next: IteratorResult<Buffer>;
-      scope.armIdle();
-      try {
-        next = await iterator.next();
-      } catch (error) {
-        throw scope.fail(error, 'response');
-      } finally {
-        scope.disarmIdle();
-      }
+      const next = await scope.nextChunk(iterator);
       if (next.done) {
         onEnd();
         return;

@@ -22,34 +22,14 @@ import {
   latencyBucketOf,
   type RequestRecord,
 } from '../../../electron/shared/gateway/requests';
+import { requestRecord } from '../../helpers/request-records';
 import { useTempDir } from '../../helpers/temp-dir';
 
 const NOW = Date.parse('2026-11-21T12:00:00Z');
 const DAY = 86_400_000;
 
 function record(i: number, overrides: Partial<RequestRecord> = {}): RequestRecord {
-  return {
-    ts: NOW + i,
-    requestId: `req-${i}`,
-    clientIp: '10.0.0.7',
-    client: 'gitlab:instance-1',
-    method: 'POST',
-    endpoint: '/v2/code/completions',
-    feature: 'code_completions',
-    unitPrimitive: 'complete_code',
-    deployment: 'vllm-local',
-    model: 'codestral-22b',
-    isStream: false,
-    status: 200,
-    latencyMs: 12.5,
-    ttfbMs: 3.25,
-    tokensIn: 512,
-    tokensOut: 64,
-    error: null,
-    prompt: null,
-    response: null,
-    ...overrides,
-  };
+  return requestRecord({ ts: NOW + i, requestId: `req-${i}`, latencyMs: 12.5, ttfbMs: 3.25, tokensIn: 512, tokensOut: 64, ...overrides });
 }
 
 const waitFor = (assertion: () => void, timeout = 10_000) => vi.waitFor(assertion, { timeout, interval: 10 });

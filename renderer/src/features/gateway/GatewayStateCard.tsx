@@ -6,7 +6,7 @@ import { formatBytes } from '../../lib/format';
 import { type CallRefusal, describeCallError } from '../models/call-error';
 import { type UnitState, availableActions, startLabel } from '../services/unit-format';
 import { countKeys, describeChannel, describeRequestCounters, describeRequestLog, describeUnitState, formatAge, reportAgeSeconds, summarizeGitlabKeys } from './gateway-format';
-import { useNow } from './use-now';
+import { useNow } from '../../lib/use-now';
 
 /** The unit `Set up the gateway` adds: one gateway per host, started with the core. */
 const GATEWAY_UNIT = { preset: 'airlock-gateway', name: 'gateway', autoStart: true } as const;

@@ -4,7 +4,7 @@ import { type CallRefusal, describeCallError } from '../models/call-error';
 import { MintedTokenNotice } from './MintedTokenNotice';
 import { type MintedToken, MintTokenForm } from './MintTokenForm';
 import { describeExpiry, describeScopes, tokenStateTones } from './token-form';
-import { useNow } from './use-now';
+import { useNow } from '../../lib/use-now';
 
 const day = (iso: string) => new Date(iso).toLocaleString();
 

@@ -1,15 +1,11 @@
-import { useEffect, useState } from 'react';
 import { useCall, useConnectionState } from '../../api/api-context';
 import { formatBytes, formatDuration } from '../../lib/format';
+import { useNow } from '../../lib/use-now';
 import { GatewayOverviewCard } from '../gateway/GatewayOverviewCard';
 
 /** Uptime counted from the core's own start time, so the figure is real between refreshes. */
 function useUptime(startedAt: string | undefined): number | undefined {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = window.setInterval(() => setNow(Date.now()), 1000);
-    return () => window.clearInterval(timer);
-  }, []);
+  const now = useNow();
   return startedAt ? (now - Date.parse(startedAt)) / 1000 : undefined;
 }
 

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { statusClasses } from '../../../../electron/shared/gateway/requests';
 import { useCall, useConnectionState } from '../../api/api-context';
-import { useNow } from '../gateway/use-now';
+import { useNow } from '../../lib/use-now';
 import { RequestDetailPanel } from './RequestDetailPanel';
 import { RequestStatsBar } from './RequestStatsBar';
 import {

@@ -3,7 +3,8 @@ import { useConnectionState } from '../../api/api-context';
 import { AddUnitForm } from './AddUnitForm';
 import { UnitCard } from './UnitCard';
 import { stateLabels } from './unit-format';
-import { useNow, useUnits } from './use-units';
+import { useNow } from '../../lib/use-now';
+import { useUnits } from './use-units';
 
 /** The supervised units: a card per unit with its live terminal, and the form to add one. */
 export function ServicesPage() {

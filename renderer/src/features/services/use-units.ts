@@ -67,13 +67,3 @@ export function useUnits(): UnitsState {
   const refresh = useCallback(() => setNonce((n) => n + 1), []);
   return { units, error, at, upsert, drop, refresh };
 }
-
-/** The current time, re-read every `intervalMs`: countdowns and uptimes tick without a core call. */
-export function useNow(intervalMs = 1000): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = window.setInterval(() => setNow(Date.now()), intervalMs);
-    return () => window.clearInterval(timer);
-  }, [intervalMs]);
-  return now;
-}

@@ -13,33 +13,13 @@ import {
   type RequestRecord,
   type RequestStats,
 } from '../../../../electron/shared/gateway/requests';
+import { requestRecord } from '../../../helpers/request-records';
 import { useTempDir } from '../../../helpers/temp-dir';
 
 const T = Date.parse('2026-11-21T12:00:00Z');
 
 function record(i: number, overrides: Partial<RequestRecord> = {}): RequestRecord {
-  return {
-    ts: T + i * 1000,
-    requestId: `req-${i}`,
-    clientIp: '10.0.0.7',
-    client: 'gitlab:instance-1',
-    method: 'POST',
-    endpoint: '/v2/code/completions',
-    feature: 'code_completions',
-    unitPrimitive: 'complete_code',
-    deployment: 'vllm-local',
-    model: 'codestral-22b',
-    isStream: false,
-    status: 200,
-    latencyMs: 10,
-    ttfbMs: null,
-    tokensIn: null,
-    tokensOut: null,
-    error: null,
-    prompt: null,
-    response: null,
-    ...overrides,
-  };
+  return requestRecord({ ts: T + i * 1000, requestId: `req-${i}`, ...overrides });
 }
 
 /**

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 
-/** The time, ticking every `intervalMs`, for ages and countdowns that must move between answers. */
+/** The current time, re-read every `intervalMs`: ages, countdowns and uptimes tick between core answers. */
 export function useNow(intervalMs = 1000): number {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
