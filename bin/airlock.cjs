@@ -19,8 +19,8 @@ if (!existsSync(cli)) {
 // two glibc malloc arenas (each thread — the log index worker, libuv's — otherwise gets its own, up
 // to 64 MiB, and keeps it). Both are read only at start, so `serve` runs in a child with them.
 // Supervised units do not inherit either: their environment is rebuilt (core/appliance.ts).
-const CORE_V8_FLAGS = ['--max-semi-space-size=4'];
-const CORE_ENV = { MALLOC_ARENA_MAX: '2' };
+// The same settings start the gateway (resources/node-runtime.json says why).
+const { nodeFlags: CORE_V8_FLAGS, env: CORE_ENV } = require(path.join(root, 'resources', 'node-runtime.json'));
 const isServe = process.argv[2] === 'serve';
 const major = Number(process.versions.node.split('.')[0]);
 if (major === 24 && !isServe) {

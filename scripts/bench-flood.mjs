@@ -23,6 +23,7 @@ import { parseArgs } from 'node:util';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const require = createRequire(import.meta.url);
 const pty = require('node-pty');
+const NODE_RUNTIME = require('../resources/node-runtime.json');
 const { values } = parseArgs({ options: { mib: { type: 'string', default: '200' } } });
 const mib = Number(values.mib);
 const FAKE = join(root, 'test/doubles/fake-vllm');
@@ -111,10 +112,10 @@ const dirBytes = (dir) => {
 
 async function viaAirlock() {
   const dataDir = mkdtempSync(join(tmpdir(), 'al-flood-'));
-  // Started as bin/airlock.cjs starts it (with its V8 flag).
-  const serve = spawn(process.execPath, ['--max-semi-space-size=4', CLI, 'serve', '--data-dir', dataDir, '--port', '0', '--log-level', 'warn'], {
+  // Started as bin/airlock.cjs starts it (resources/node-runtime.json).
+  const serve = spawn(process.execPath, [...NODE_RUNTIME.nodeFlags, CLI, 'serve', '--data-dir', dataDir, '--port', '0', '--log-level', 'warn'], {
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, MALLOC_ARENA_MAX: '2' },
+    env: { ...process.env, ...NODE_RUNTIME.env },
   });
   await new Promise((resolve) => serve.stdout.on('data', (chunk) => String(chunk).includes('Token:') && resolve()));
   const core = coreClient(join(dataDir, 'airlock.sock'));

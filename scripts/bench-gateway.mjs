@@ -26,7 +26,7 @@
 // cannot resolve a 0.5 ms target; and with a rate it "corrects" for coordinated omission with an
 // expected interval of ceil(1 / per-connection rate) = 1 ms, adding synthetic samples to any answer
 // slower than 1 ms. So the fixed-rate load is an open-loop generator here: requests are sent on a
-// constant schedule (not waiting for answers) through an undici Pool, each timed with
+// constant schedule (not waiting for answers) through an undici Pool (dispatch), each timed with
 // performance.now() (sub-microsecond) from the call to the last byte of the body, and percentiles
 // are exact (sorted samples, nearest rank). autocannon is used only for the unthrottled maximum.
 //
@@ -38,7 +38,7 @@
 // gateway's worker and GC threads only its own core; `--pin both` measures both placements.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire, SourceMap } from 'node:module';
 import { createServer } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -53,6 +53,7 @@ import { buildAll, isBuildStale } from './build.mjs';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const GATEWAY_ENTRY = join(root, 'dist/gateway/main.cjs');
 const UPSTREAM_ENTRY = join(root, 'scripts/bench-gateway-upstream.mjs');
+const NODE_RUNTIME = JSON.parse(readFileSync(join(root, 'resources/node-runtime.json'), 'utf8'));
 
 /** The issue's targets. */
 const TARGET_ADDED_P50_MS = 0.5;
@@ -67,6 +68,7 @@ const STOP_TIMEOUT_MS = 12_000;
 
 const REQUEST_PATH = '/v1/chat/completions';
 const REQUEST_BODY = '{"model":"bench","messages":[{"role":"user","content":"hi"}],"max_tokens":8}';
+const REQUEST_BODY_BYTES = Buffer.from(REQUEST_BODY);
 const DEPLOYMENT = 'bench';
 const TOKEN_ID = 'benchtoken0001';
 const KID = 'airlock-bench';
@@ -85,6 +87,12 @@ const USAGE = `Usage: node scripts/bench-gateway.mjs [options]
                        upstream on the other half (taskset); both: measure both, targets on "off"
   --cpu-prof           profile the gateway (node --cpu-prof) and print its top self-time functions
   --cpu-prof-dir DIR   where the .cpuprofile goes (default: a new directory under the temp dir, kept)
+  --gateway-node-flags=F  extra Node flags for the gateway, space-separated (experiments:
+                       --gateway-node-flags=--max-semi-space-size=16)
+  --node-defaults      start the gateway without resources/node-runtime.json's flags and environment
+                       (what they change: RSS at 1,000 req/s)
+  --gateway-log FILE   keep the gateway's output (JSON log lines, --trace-gc…) in FILE (default: a temp file)
+  --summarize-profile FILE  only print the summary of a .cpuprofile of the gateway, then exit
   --no-build           use dist/ as it is, even when sources are newer
   --json               the human summary to stderr, one JSON line to stdout
   --help               this text
@@ -94,25 +102,35 @@ Exit: 0 targets met; 1 a target missed or requests failed; 2 setup error; 130 in
 // ---------------------------------------------------------------------------------------------
 // Options
 
+/** parseArgs options (see USAGE). */
+const OPTIONS = {
+  duration: { type: 'string', default: '30' },
+  warmup: { type: 'string', default: '5' },
+  rate: { type: 'string', default: '1000' },
+  connections: { type: 'string', default: '50' },
+  'max-duration': { type: 'string', default: '10' },
+  'max-connections': { type: 'string', default: '100' },
+  soak: { type: 'string', default: '0' },
+  pin: { type: 'string', default: 'off' },
+  'cpu-prof': { type: 'boolean', default: false },
+  'cpu-prof-dir': { type: 'string' },
+  'gateway-node-flags': { type: 'string', default: '' },
+  'node-defaults': { type: 'boolean', default: false },
+  'summarize-profile': { type: 'string' },
+  'gateway-log': { type: 'string' },
+  'no-build': { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', default: false },
+};
+
 function readOptions(argv) {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      duration: { type: 'string', default: '30' },
-      warmup: { type: 'string', default: '5' },
-      rate: { type: 'string', default: '1000' },
-      connections: { type: 'string', default: '50' },
-      'max-duration': { type: 'string', default: '10' },
-      'max-connections': { type: 'string', default: '100' },
-      soak: { type: 'string', default: '0' },
-      pin: { type: 'string', default: 'off' },
-      'cpu-prof': { type: 'boolean', default: false },
-      'cpu-prof-dir': { type: 'string' },
-      'no-build': { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS });
+  } catch (error) {
+    throw new SetupError(`${error.message} (--help lists the options)`);
+  }
+  const { values } = parsed;
   const number = (name, min, max) => {
     const value = Number(values[name]);
     if (!Number.isFinite(value) || value < min || value > max) throw new SetupError(`--${name} must be a number within ${min}..${max}, got ${JSON.stringify(values[name])}`);
@@ -131,6 +149,10 @@ function readOptions(argv) {
     pinModes: values.pin === 'both' ? ['off', 'on'] : [values.pin],
     isCpuProf: values['cpu-prof'],
     cpuProfDir: values['cpu-prof-dir'] ?? null,
+    profileToSummarize: values['summarize-profile'] ?? null,
+    gatewayLogPath: values['gateway-log'] ?? null,
+    gatewayNodeFlags: values['gateway-node-flags'].split(/\s+/).filter(Boolean),
+    isNodeDefaults: values['node-defaults'],
     isBuildSkipped: values['no-build'],
     isJson: values.json,
   };
@@ -239,12 +261,15 @@ function writeConfig(dir, { gatewayPort, upstreamPort, minted }) {
   return path;
 }
 
-/** Starts the gateway as the core would (plain `node main.cjs`), its output to a file; resolves when /monitoring/healthz answers. */
-async function startGateway(dir, configPath, port, cpuProfDir) {
-  const logPath = join(dir, 'gateway.log');
+/**
+ * Starts the gateway as the core does (node with resources/node-runtime.json's flags and environment,
+ * unless `isNodeDefaults`), its output to a file; resolves when /monitoring/healthz answers.
+ */
+async function startGateway(dir, configPath, port, { cpuProfDir, nodeFlags, isNodeDefaults, logPath = join(dir, 'gateway.log') }) {
   const logFd = openSync(logPath, 'a');
-  const nodeArgs = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [];
-  const child = spawn(process.execPath, [...nodeArgs, GATEWAY_ENTRY, '--config', configPath], { stdio: ['ignore', logFd, logFd], cwd: dir });
+  const runtime = isNodeDefaults ? { nodeFlags: [], env: {} } : NODE_RUNTIME;
+  const nodeArgs = [...runtime.nodeFlags, ...nodeFlags, ...(cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [])];
+  const child = spawn(process.execPath, [...nodeArgs, GATEWAY_ENTRY, '--config', configPath], { stdio: ['ignore', logFd, logFd], cwd: dir, env: { ...process.env, ...runtime.env } });
   closeSync(logFd);
   children.add(child);
   const logTail = () => {
@@ -289,21 +314,53 @@ function memoryOf(pid) {
   return { rssKiB: field('VmRSS'), anonKiB: field('RssAnon'), swapKiB: field('VmSwap') };
 }
 
-/** CPU time of a process, all threads, user + system, in ms (/proc/<pid>/stat fields 14 and 15). */
-function cpuMsOf(pid) {
+/** User and system CPU time of a process (all its threads) or of one thread (`pid/task/tid`), in ms (/proc/…/stat fields 14 and 15). */
+function cpuSplitOf(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  return { user: (Number(fields[11]) * 1000) / CLOCK_TICKS, system: (Number(fields[12]) * 1000) / CLOCK_TICKS };
+}
+
+const cpuMsOf = (pid) => {
+  const { user, system } = cpuSplitOf(pid);
+  return user + system;
+};
+
+/** User and system CPU time of the threads of a process, summed by thread name ("main thread" for the pid's own), in ms. */
+function threadCpuMsOf(pid) {
+  const byName = {};
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const key = tid === String(pid) ? 'main thread' : readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      const { user, system } = cpuSplitOf(`${pid}/task/${tid}`);
+      const entry = (byName[key] ??= { user: 0, system: 0 });
+      entry.user += user;
+      entry.system += system;
+    } catch {
+      // The thread ended.
+    }
+  }
+  return byName;
+}
+
+/** CPU time the whole machine spent busy (not idle, not waiting for I/O), in ms (/proc/stat). */
+function machineBusyMs() {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal (proc(5)); idle and iowait are not busy.
+  const [user, nice, system, , , irq, softirq, steal] = fields;
+  return ((user + nice + system + irq + softirq + steal) * 1000) / CLOCK_TICKS;
 }
 
 // ---------------------------------------------------------------------------------------------
 // CPU placement
 
 const hasTaskset = spawnSync('taskset', ['-V'], { stdio: 'ignore' }).status === 0;
+/** Read once: pinning this process later makes availableParallelism() report its own CPU set. */
+const CPU_COUNT = availableParallelism();
 
 /** CPU lists for the placements: all, the load's half (generator + upstream), the gateway's half. */
 function cpuSets() {
-  const count = availableParallelism();
+  const count = CPU_COUNT;
   const half = Math.max(1, Math.floor(count / 2));
   const range = (from, to) => (from === to ? String(from) : `${from}-${to}`);
   return { all: range(0, count - 1), load: range(0, half - 1), gateway: range(half, count - 1) };
@@ -321,7 +378,7 @@ function place(mode, pids) {
     return;
   }
   const sets = cpuSets();
-  if (mode === 'on' && availableParallelism() < 2) throw new SetupError('--pin on needs at least 2 CPUs');
+  if (mode === 'on' && CPU_COUNT < 2) throw new SetupError('--pin on needs at least 2 CPUs');
   pin(process.pid, mode === 'on' ? sets.load : sets.all);
   pin(pids.upstream, mode === 'on' ? sets.load : sets.all);
   pin(pids.gateway, mode === 'on' ? sets.gateway : sets.all);
@@ -365,26 +422,49 @@ function paced(pool, { headers, rate, seconds, isRecorded }) {
         });
       }
     };
+    const onAnswer = (status, bytes, elapsed) => {
+      if (status === 200 && bytes > 0) {
+        if (latencies) latencies[okCount] = elapsed;
+        okCount += 1;
+      } else {
+        const key = status === 200 ? '200 (empty body)' : String(status);
+        statuses[key] = (statuses[key] ?? 0) + 1;
+      }
+      settle();
+    };
+    const onError = (error) => {
+      const key = error.code ?? error.name ?? 'error';
+      errors[key] = (errors[key] ?? 0) + 1;
+      settle();
+    };
+    // undici's dispatch with a bare handler rather than request(): no body stream and no promise per
+    // request, so the generator takes less of the CPU it shares with the gateway.
     const fire = (index, now) => {
       if (lags) lags[index] = now - (startedAt + index * intervalMs);
       const t0 = performance.now();
-      pool.request({ path: REQUEST_PATH, method: 'POST', headers, body: REQUEST_BODY }).then(
-        async (response) => {
-          const bytes = await response.body.arrayBuffer();
-          const elapsed = performance.now() - t0;
-          if (response.statusCode === 200 && bytes.byteLength > 0) {
-            if (latencies) latencies[okCount] = elapsed;
-            okCount += 1;
-          } else {
-            const key = response.statusCode === 200 ? '200 (empty body)' : String(response.statusCode);
-            statuses[key] = (statuses[key] ?? 0) + 1;
-          }
-          settle();
-        },
-        (error) => {
-          const key = error.code ?? error.name ?? 'error';
-          errors[key] = (errors[key] ?? 0) + 1;
-          settle();
+      let status = 0;
+      let bytes = 0;
+      let isSettled = false;
+      pool.dispatch(
+        { path: REQUEST_PATH, method: 'POST', headers, body: REQUEST_BODY_BYTES },
+        {
+          onRequestStart() {},
+          onResponseStart(_controller, statusCode) {
+            status = statusCode;
+          },
+          onResponseData(_controller, chunk) {
+            bytes += chunk.length;
+          },
+          onResponseEnd() {
+            if (isSettled) return;
+            isSettled = true;
+            onAnswer(status, bytes, performance.now() - t0);
+          },
+          onResponseError(_controller, error) {
+            if (isSettled) return;
+            isSettled = true;
+            onError(error);
+          },
         },
       );
     };
@@ -415,14 +495,29 @@ async function fixedRate(origin, { headers, rate, seconds, warmup, connections, 
   try {
     if (warmup > 0) await paced(pool, { headers, rate, seconds: warmup, isRecorded: false });
     const cpuBefore = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuMsOf(pid)]));
+    const gatewayThreadsBefore = threadCpuMsOf(pids.gateway);
     const selfBefore = process.cpuUsage();
+    const machineBefore = machineBusyMs();
     const sampler = onSample ? setInterval(onSample, RSS_SAMPLE_MS) : null;
     onSample?.();
+    const windowStart = Date.now();
     const run = await paced(pool, { headers, rate, seconds, isRecorded: true }).finally(() => sampler && clearInterval(sampler));
+    const windowEnd = Date.now();
     onSample?.();
     const self = process.cpuUsage(selfBefore);
     const cpuMs = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuMsOf(pid) - cpuBefore[name]]));
     cpuMs.load = (self.user + self.system) / 1000;
+    const perRequest = (ms) => (ms * 1000) / run.total;
+    const gatewayThreads = Object.entries(threadCpuMsOf(pids.gateway))
+      .map(([name, { user, system }]) => {
+        const before = gatewayThreadsBefore[name] ?? { user: 0, system: 0 };
+        return [name, { userUs: perRequest(user - before.user), systemUs: perRequest(system - before.system) }];
+      })
+      .filter(([, t]) => t.userUs + t.systemUs >= 1)
+      .sort((a, b) => b[1].userUs + b[1].systemUs - (a[1].userUs + a[1].systemUs));
+    // What the rest of the machine ran meanwhile (other users' builds and tests): the noise floor.
+    const oursMs = Object.values(cpuMs).reduce((sum, value) => sum + value, 0);
+    cpuMs.others = Math.max(0, machineBusyMs() - machineBefore - oursMs);
     const failed = run.total - run.ok;
     return {
       sent: run.total,
@@ -431,10 +526,13 @@ async function fixedRate(origin, { headers, rate, seconds, warmup, connections, 
       statuses: run.statuses,
       errors: run.errors,
       achievedRate: run.total / run.sendSeconds,
+      /** Epoch ms of the measured part: the request-log rows of these requests have their `ts` in it. */
+      window: { from: windowStart, to: windowEnd },
       latencyMs: summarize(run.latenciesMs),
       scheduleLagMs: summarize(run.lagsMs),
       // CPU per request, µs, each process (all its threads): where the cores went.
       cpuUsPerRequest: Object.fromEntries(Object.entries(cpuMs).map(([name, ms]) => [name, (ms * 1000) / run.total])),
+      gatewayThreadsUsPerRequest: Object.fromEntries(gatewayThreads),
       cpuPercent: Object.fromEntries(Object.entries(cpuMs).map(([name, ms]) => [name, (ms / 10 / run.wallSeconds)])),
     };
   } finally {
@@ -459,55 +557,92 @@ async function maxThroughput(url, { headers, seconds, connections }) {
 // ---------------------------------------------------------------------------------------------
 // CPU profile summary
 
-/** Top self-time functions of a .cpuprofile, mapped back to the TypeScript sources through the bundle's source map. */
-function summarizeProfile(file, sourceMapPath) {
-  const profile = JSON.parse(readFileSync(file, 'utf8'));
-  let map = null;
-  try {
-    map = new SourceMap(JSON.parse(readFileSync(sourceMapPath, 'utf8')));
-  } catch {
-    // Without the map, bundle positions are shown.
+/** Source maps of the bundles under dist/, by script URL (null: none, bundle positions are shown). */
+const sourceMaps = new Map();
+function sourceMapOf(url) {
+  if (!sourceMaps.has(url)) {
+    let map = null;
+    const path = url.replace(/^file:\/\//, '');
+    if (path.startsWith(join(root, 'dist')) && path.endsWith('.cjs')) {
+      try {
+        map = new SourceMap(JSON.parse(readFileSync(`${path}.map`, 'utf8')));
+      } catch {
+        map = null;
+      }
+    }
+    sourceMaps.set(url, map);
   }
-  const selfUs = new Map(profile.nodes.map((node) => [node.id, 0]));
+  return sourceMaps.get(url);
+}
+
+/** Where a profile node's code comes from: `name file:line` (TypeScript sources where a map exists) and its module (package, file, or node internals). */
+function locate(callFrame) {
+  const { functionName, url, lineNumber, columnNumber } = callFrame;
+  const name = functionName || '(anonymous)';
+  if (!url) return { label: name, module: name, source: null };
+  if (url.startsWith('node:')) return { label: `${name} ${url}:${lineNumber + 1}`, module: 'node:* (internals)', source: null };
+  const entry = sourceMapOf(url)?.findEntry(lineNumber, columnNumber);
+  if (!entry?.originalSource) return { label: `${name} ${url.replace(/^file:\/\//, '')}:${lineNumber + 1}`, module: url, source: null };
+  const source = entry.originalSource.replace(/^file:\/\//, '').replace(/^(\.\.\/)+/, '');
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(source);
+  return { label: `${name} ${source}:${entry.originalLine + 1}`, module: pkg ? pkg[1] : source, source };
+}
+
+/**
+ * Summarizes a .cpuprofile: self time by function and by module (TypeScript positions through the
+ * bundles' source maps), and "by gateway function": each sample charged to the innermost frame
+ * of Airlock's own code (electron/) on its stack, libraries it called included, so the list reads
+ * as "what our code costs"; samples with no Airlock frame go to the outermost library frame.
+ */
+function summarizeProfile(file) {
+  const profile = JSON.parse(readFileSync(file, 'utf8'));
+  const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parents = new Map();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id);
+  const selfUs = new Map();
   const { samples, timeDeltas } = profile;
   // timeDeltas[i] is the time before sample i; the time a sample stands for is the next delta.
-  for (let i = 0; i < samples.length; i += 1) selfUs.set(samples[i], selfUs.get(samples[i]) + (timeDeltas[i + 1] ?? timeDeltas[i] ?? 0));
+  for (let i = 0; i < samples.length; i += 1) selfUs.set(samples[i], (selfUs.get(samples[i]) ?? 0) + (timeDeltas[i + 1] ?? timeDeltas[i] ?? 0));
+  const located = new Map();
+  const locateNode = (id) => {
+    if (!located.has(id)) located.set(id, locate(nodes.get(id).callFrame));
+    return located.get(id);
+  };
   const byFunction = new Map();
   const byModule = new Map();
+  const byOwner = new Map();
+  const add = (map, key, us) => map.set(key, (map.get(key) ?? 0) + us);
   let busyUs = 0;
   let idleUs = 0;
-  for (const node of profile.nodes) {
-    const us = selfUs.get(node.id);
-    if (!us) continue;
-    const { functionName, url, lineNumber, columnNumber } = node.callFrame;
+  for (const [id, us] of selfUs) {
+    const { functionName } = nodes.get(id).callFrame;
     if (functionName === '(idle)') {
       idleUs += us;
       continue;
     }
     busyUs += us;
-    let where = url ? `${url.replace(/^file:\/\//, '').replace(root, '')}:${lineNumber + 1}` : '';
-    let module = url ? (url.startsWith('node:') ? 'node internals' : url) : functionName;
-    if (map && url.endsWith('/gateway/main.cjs')) {
-      const entry = map.findEntry(lineNumber, columnNumber);
-      if (entry?.originalSource) {
-        const source = entry.originalSource.replace(/^file:\/\//, '').replace(/^(\.\.\/)+/, '');
-        where = `${source}:${entry.originalLine + 1}`;
-        const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(source);
-        module = pkg ? pkg[1] : source;
+    const here = locateNode(id);
+    add(byFunction, here.label, us);
+    add(byModule, here.module, us);
+    // The innermost electron/ frame, else the outermost frame below the root.
+    let owner = null;
+    let outermost = here.label;
+    for (let at = id; at !== undefined && nodes.get(at).callFrame.functionName !== '(root)'; at = parents.get(at)) {
+      const where = locateNode(at);
+      outermost = where.label;
+      if (where.source?.startsWith('electron/')) {
+        owner = where.label;
+        break;
       }
-    } else if (url.startsWith('node:')) {
-      module = 'node:* (internals)';
     }
-    const key = `${functionName || '(anonymous)'} ${where}`;
-    byFunction.set(key, (byFunction.get(key) ?? 0) + us);
-    byModule.set(module, (byModule.get(module) ?? 0) + us);
+    add(byOwner, owner ?? `(no Airlock frame) ${outermost}`, us);
   }
   const top = (grouped, count) =>
     [...grouped.entries()]
       .sort((a, b) => b[1] - a[1])
       .slice(0, count)
       .map(([name, us]) => ({ name, ms: us / 1000, percent: (100 * us) / busyUs }));
-  return { file, busyMs: busyUs / 1000, idleMs: idleUs / 1000, functions: top(byFunction, 25), modules: top(byModule, 15) };
+  return { file, busyMs: busyUs / 1000, idleMs: idleUs / 1000, functions: top(byFunction, 25), modules: top(byModule, 15), owners: top(byOwner, 20) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -539,11 +674,24 @@ function printMode(result, options) {
   for (const [label, run] of [['direct', direct], ['gateway', gateway]]) {
     if (run.failed) human(`  ${label}: ${run.failed} of ${run.sent} requests FAILED (${describeFailures(run)})`);
   }
+  const own = result.gatewayOwnView;
+  if (own?.latencyMs) {
+    human(
+      `  the gateway's own view (request log, first hook to last byte, upstream round trip included): p50 ${ms(own.latencyMs.p50).trim()}, p99 ${ms(own.latencyMs.p99).trim()};` +
+        ` to the answer's headers p50 ${ms(own.ttfbMs?.p50).trim()}`,
+    );
+  }
+  human(`  gateway RSS ${mib(result.gatewayRssKiB.before)} before the gateway run, ${mib(result.gatewayRssKiB.after)} after`);
   human(`  generator lag behind schedule (gateway run): p99 ${ms(gateway.scheduleLagMs?.p99).trim()}, max ${ms(gateway.scheduleLagMs?.max).trim()}`);
   const cpu = gateway.cpuUsPerRequest;
   human(
     `  CPU per request through the gateway: gateway ${cpu.gateway.toFixed(0)} µs, upstream ${cpu.upstream.toFixed(0)} µs, load generator ${cpu.load.toFixed(0)} µs` +
       ` (gateway at ${gateway.cpuPercent.gateway.toFixed(0)} % of a core)`,
+  );
+  human(`  gateway CPU per request by thread (user + system): ${Object.entries(gateway.gatewayThreadsUsPerRequest).map(([name, t]) => `${name} ${t.userUs.toFixed(0)} + ${t.systemUs.toFixed(0)} µs`).join(', ')}`);
+  human(
+    `  other processes on the machine used ${direct.cpuPercent.others.toFixed(0)} % of a core during the direct run, ${gateway.cpuPercent.others.toFixed(0)} % during the gateway run` +
+      `${Math.max(direct.cpuPercent.others, gateway.cpuPercent.others) > 10 ? ' (noisy: figures are pessimistic)' : ''}`,
   );
   if (max) {
     const line = (label, m) => `${m.requestsPerSecond.toFixed(0)} req/s ${label}${m.non2xx || m.errors || m.timeouts ? ` (FAILED: ${m.non2xx} non-2xx, ${m.errors} errors, ${m.timeouts} timeouts)` : ''}`;
@@ -558,6 +706,7 @@ function printSoak(soak) {
   human(`  RSS first ${mib(first.rssKiB)}, last ${mib(last.rssKiB)}, min ${mib(min)}, max ${mib(max)}; change ${(soak.rss.changePercent >= 0 ? '+' : '') + soak.rss.changePercent.toFixed(1)} %, widest deviation from first ${soak.rss.maxDeviationPercent.toFixed(1)} % (target ±${TARGET_RSS_BAND * 100} %: ${soak.rss.isFlat ? 'met' : 'MISSED'})`);
   human(`  anon + swap first ${mib(first.anonKiB + first.swapKiB)}, last ${mib(last.anonKiB + last.swapKiB)} (${soak.rss.anonChangePercent >= 0 ? '+' : ''}${soak.rss.anonChangePercent.toFixed(1)} %)`);
   const l = soak.run.latencyMs;
+  human(`  other processes on the machine used ${soak.run.cpuPercent.others.toFixed(0)} % of a core on average`);
   human(`  latency through the gateway: p50 ${ms(l?.p50).trim()}, p99 ${ms(l?.p99).trim()}, max ${ms(l?.max).trim()}; ${soak.run.ok}/${soak.run.sent} ok${soak.run.failed ? ` — ${soak.run.failed} FAILED (${describeFailures(soak.run)})` : ''}`);
 }
 
@@ -568,6 +717,38 @@ function printProfile(summary) {
   for (const f of summary.functions) human(`  ${f.percent.toFixed(1).padStart(5)} %  ${f.ms.toFixed(0).padStart(6)} ms  ${f.name}`);
   human('  By module:');
   for (const m of summary.modules) human(`  ${m.percent.toFixed(1).padStart(5)} %  ${m.ms.toFixed(0).padStart(6)} ms  ${m.name}`);
+  human('  By gateway function (innermost electron/ frame, with the library code it called):');
+  for (const o of summary.owners) human(`  ${o.percent.toFixed(1).padStart(5)} %  ${o.ms.toFixed(0).padStart(6)} ms  ${o.name}`);
+  for (const worker of summary.workers ?? []) {
+    human(`  Worker thread ${worker.file}: busy ${worker.busyMs.toFixed(0)} ms. Top self time:`);
+    for (const f of worker.functions.slice(0, 8)) human(`  ${f.percent.toFixed(1).padStart(5)} %  ${f.ms.toFixed(0).padStart(6)} ms  ${f.name}`);
+  }
+  human('  (Samples are wall-clock: time the thread waited for a core inside a call, e.g. after writev woke a peer, counts as that call.)');
+}
+
+/**
+ * What the gateway's request log says (read once the gateway stopped): its row count, and for each
+ * measured window the gateway's own view of the requests in it, `latency_ms` (from its first hook
+ * to the end of the answer, the upstream round trip included) and `ttfb_ms` (to the answer's
+ * headers). null when requests.db cannot be read.
+ */
+function readRequestLog(dbPath, windows) {
+  let db;
+  try {
+    const Database = createRequire(import.meta.url)('better-sqlite3');
+    db = new Database(dbPath, { readonly: true, fileMustExist: true });
+    const rows = db.prepare('SELECT count(*) AS n FROM requests').get().n;
+    const select = db.prepare('SELECT latency_ms AS latency, ttfb_ms AS ttfb FROM requests WHERE ts >= ? AND ts <= ? AND endpoint = ? AND status = 200');
+    const views = windows.map(({ from, to }) => {
+      const found = select.all(from, to, REQUEST_PATH);
+      return { latencyMs: summarize(found.map((row) => row.latency)), ttfbMs: summarize(found.filter((row) => row.ttfb !== null).map((row) => row.ttfb)) };
+    });
+    return { rows, views };
+  } catch {
+    return null;
+  } finally {
+    db?.close();
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -580,14 +761,24 @@ async function main() {
     return 0;
   }
   if (options.isJson) human = (line) => process.stderr.write(`${line}\n`);
+  if (options.profileToSummarize) {
+    if (!existsSync(options.profileToSummarize)) throw new SetupError(`${options.profileToSummarize} does not exist`);
+    printProfile(summarizeProfile(options.profileToSummarize));
+    return 0;
+  }
   if (options.pinModes.includes('on') && !hasTaskset) throw new SetupError('--pin on needs taskset (util-linux), which is not installed');
 
   if (!options.isBuildSkipped && isBuildStale()) {
     progress('dist/ is older than the sources: building');
+    // Vite prints its warnings to stdout; under --json, stdout carries only the report.
+    const write = process.stdout.write;
+    if (options.isJson) process.stdout.write = process.stderr.write.bind(process.stderr);
     try {
       await buildAll({ quiet: true });
     } catch (error) {
       throw new SetupError(`the build failed: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      process.stdout.write = write;
     }
   }
   if (!existsSync(GATEWAY_ENTRY)) throw new SetupError(`${relative(root, GATEWAY_ENTRY)} is missing: run node scripts/build.mjs`);
@@ -603,7 +794,7 @@ async function main() {
   const minted = mintToken();
   const gatewayPort = await freePort();
   const configPath = writeConfig(tempDir, { gatewayPort, upstreamPort: upstream.port, minted });
-  const gateway = await startGateway(tempDir, configPath, gatewayPort, cpuProfDir);
+  const gateway = await startGateway(tempDir, configPath, gatewayPort, { cpuProfDir, nodeFlags: options.gatewayNodeFlags, isNodeDefaults: options.isNodeDefaults, ...(options.gatewayLogPath ? { logPath: options.gatewayLogPath } : {}) });
   const pids = { gateway: gateway.child.pid, upstream: upstream.child.pid };
   const directOrigin = `http://127.0.0.1:${upstream.port}`;
   const gatewayOrigin = `http://127.0.0.1:${gatewayPort}`;
@@ -617,6 +808,9 @@ async function main() {
   }
   progress(`upstream on :${upstream.port} (pid ${pids.upstream}), gateway on :${gatewayPort} (pid ${pids.gateway}), request log on`);
 
+  // Order: the fixed-rate phases, then the soak, then the unthrottled runs, so that the soak starts
+  // from a gateway that has seen only the fixed rate (a burst first would grow its heap, and the
+  // soak would then watch it shrink).
   const modes = [];
   for (const pinMode of options.pinModes) {
     place(pinMode, pids);
@@ -628,13 +822,7 @@ async function main() {
     const through = await fixedRate(gatewayOrigin, common);
     const rssAfter = memoryOf(pids.gateway);
     const added = direct.latencyMs && through.latencyMs ? { p50: through.latencyMs.p50 - direct.latencyMs.p50, p99: through.latencyMs.p99 - direct.latencyMs.p99 } : null;
-    let max = null;
-    if (options.maxDuration > 0) {
-      progress(`[pin ${pinMode}] max throughput, ${options.maxDuration} s through the gateway and ${options.maxDuration} s straight`);
-      const maxOptions = { headers, seconds: options.maxDuration, connections: options.maxConnections };
-      max = { gateway: await maxThroughput(`${gatewayOrigin}${REQUEST_PATH}`, maxOptions), direct: await maxThroughput(`${directOrigin}${REQUEST_PATH}`, maxOptions) };
-    }
-    modes.push({ pin: pinMode, direct, gateway: through, added, max, gatewayRssKiB: { before: rssBefore.rssKiB, after: rssAfter.rssKiB } });
+    modes.push({ pin: pinMode, direct, gateway: through, added, max: null, gatewayRssKiB: { before: rssBefore.rssKiB, after: rssAfter.rssKiB } });
   }
 
   let soak = null;
@@ -673,26 +861,33 @@ async function main() {
     };
   }
 
+  if (options.maxDuration > 0) {
+    for (const mode of modes) {
+      place(mode.pin, pids);
+      progress(`[pin ${mode.pin}] max throughput, ${options.maxDuration} s through the gateway and ${options.maxDuration} s straight`);
+      const maxOptions = { headers, seconds: options.maxDuration, connections: options.maxConnections };
+      mode.max = { gateway: await maxThroughput(`${gatewayOrigin}${REQUEST_PATH}`, maxOptions), direct: await maxThroughput(`${directOrigin}${REQUEST_PATH}`, maxOptions) };
+    }
+  }
+
   // The gateway's request log, read after it stopped: one row per request proves logging was on.
   const dbPath = join(tempDir, 'requests.db');
   const gatewayLogTail = gateway.logTail;
   await stopChild(gateway.child, STOP_TIMEOUT_MS);
-  let requestLogRows = null;
-  try {
-    const Database = createRequire(import.meta.url)('better-sqlite3');
-    const db = new Database(dbPath, { readonly: true, fileMustExist: true });
-    requestLogRows = db.prepare('SELECT count(*) AS n FROM requests').get().n;
-    db.close();
-  } catch {
-    requestLogRows = existsSync(dbPath) ? `requests.db of ${statSync(dbPath).size} bytes` : null;
-  }
+  const requestLog = readRequestLog(dbPath, modes.map((mode) => mode.gateway.window));
+  modes.forEach((mode, i) => (mode.gatewayOwnView = requestLog?.views[i] ?? null));
+  const requestLogRows = requestLog?.rows ?? null;
   let profile = null;
   if (cpuProfDir) {
-    const file = readdirSync(cpuProfDir)
-      .filter((name) => name.endsWith('.cpuprofile'))
-      .map((name) => join(cpuProfDir, name))
-      .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
-    profile = file ? summarizeProfile(file, `${GATEWAY_ENTRY}.map`) : { error: `no .cpuprofile in ${cpuProfDir}:\n${gatewayLogTail()}` };
+    // Node names them CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile; thread 0 is the main thread.
+    const files = readdirSync(cpuProfDir).filter((name) => name.endsWith('.cpuprofile') && name.includes(`.${pids.gateway}.`));
+    const main = files.find((name) => name.includes(`.${pids.gateway}.0.`));
+    if (main) {
+      profile = summarizeProfile(join(cpuProfDir, main));
+      profile.workers = files.filter((name) => name !== main).map((name) => summarizeProfile(join(cpuProfDir, name)));
+    } else {
+      profile = { error: `no .cpuprofile of the gateway in ${cpuProfDir}:\n${gatewayLogTail()}` };
+    }
   }
 
   // Targets on the first placement (the default: not pinned); the others are for comparison.
@@ -713,25 +908,29 @@ async function main() {
   }
 
   human('');
-  human(`Airlock gateway bench — ${availableParallelism()} CPUs, Node ${process.version}, load average before ${loadBefore.map((v) => v.toFixed(2)).join(' ')}`);
+  human(`Airlock gateway bench — ${CPU_COUNT} CPUs, Node ${process.version}, load average before ${loadBefore.map((v) => v.toFixed(2)).join(' ')}`);
+  human(`Gateway started with ${options.isNodeDefaults ? "Node's defaults (--node-defaults)" : `${[...NODE_RUNTIME.nodeFlags, ...Object.entries(NODE_RUNTIME.env).map(([k, v]) => `${k}=${v}`)].join(' ')} (resources/node-runtime.json)`}`);
+  if (options.gatewayNodeFlags.length) human(`Gateway started with extra Node flags: ${options.gatewayNodeFlags.join(' ')}`);
   human('Latency: open-loop fixed rate, call to last byte, exact percentiles. The gateway\'s added latency includes');
   human('waiting for a core: generator, gateway and upstream share this machine\'s CPUs (see --pin).');
   for (const mode of modes) printMode(mode, options);
   if (soak) printSoak(soak);
   human('');
-  human(`Request log: ${typeof requestLogRows === 'number' ? `${requestLogRows} rows written` : (requestLogRows ?? 'not found')}`);
+  human(`Request log: ${requestLogRows === null ? `not readable (${dbPath})` : `${requestLogRows} rows written`}`);
   if (profile?.error) human(`CPU profile: ${profile.error}`);
   else if (profile) printProfile(profile);
   human('');
   human(failures.length ? `Targets MISSED:\n${failures.map((f) => `  - ${f}`).join('\n')}` : `Targets met (pin ${primary.pin}).`);
+  const noisiest = Math.max(...modes.flatMap((mode) => [mode.direct.cpuPercent.others, mode.gateway.cpuPercent.others]), soak?.run.cpuPercent.others ?? 0);
+  if (failures.length && noisiest > 10) human(`Other processes took up to ${noisiest.toFixed(0)} % of a core during the measurements: rerun on a quiet machine before concluding.`);
 
   if (options.isJson) {
     const report = {
       bench: 'gateway',
       node: process.version,
-      cpus: availableParallelism(),
+      cpus: CPU_COUNT,
       loadAverageBefore: loadBefore,
-      options: { rate: options.rate, durationS: options.duration, warmupS: options.warmup, connections: options.connections, maxDurationS: options.maxDuration, maxConnections: options.maxConnections, soakS: options.soak, pin: options.pinModes },
+      options: { gatewayNodeFlags: options.gatewayNodeFlags, isNodeDefaults: options.isNodeDefaults, rate: options.rate, durationS: options.duration, warmupS: options.warmup, connections: options.connections, maxDurationS: options.maxDuration, maxConnections: options.maxConnections, soakS: options.soak, pin: options.pinModes },
       targets: { addedP50Ms: TARGET_ADDED_P50_MS, addedP99Ms: TARGET_ADDED_P99_MS, rssBand: TARGET_RSS_BAND },
       modes,
       soak: soak ? { ...soak, run: { ...soak.run } } : null,
@@ -750,7 +949,7 @@ try {
   exitCode = await main();
 } catch (error) {
   if (error instanceof SetupError) process.stderr.write(`bench-gateway: setup error: ${error.message}\n`);
-  else process.stderr.write(`bench-gateway: setup error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  else process.stderr.write(`bench-gateway: error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   exitCode = 2;
 }
 await cleanup();

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { utilityProcess, type UtilityProcess } from 'electron';
 import { AirlockError, type WireError } from '../shared/errors';
+import { NODE_RUNTIME } from '../shared/node-runtime';
 import { RpcClient } from '../shared/rpc-client';
 
 export interface CoreProcess {
@@ -18,8 +19,8 @@ export function startCoreProcess(options: { dataDir?: string }): CoreProcess {
     serviceName: 'Airlock core',
     stdio: 'inherit',
     // Same start-time settings as `airlock serve` (bin/airlock.cjs): flat memory under output floods.
-    execArgv: ['--max-semi-space-size=4'],
-    env: { ...process.env, MALLOC_ARENA_MAX: '2' },
+    execArgv: [...NODE_RUNTIME.nodeFlags],
+    env: { ...process.env, ...NODE_RUNTIME.env },
   });
   let isAlive = true;
   const exitListeners: ((code: number) => void)[] = [];

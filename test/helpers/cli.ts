@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { NODE_RUNTIME } from '../../electron/shared/node-runtime';
 
 /** The built CLI: integration tests run what ships (npm test builds first). */
 export const CLI = join(process.cwd(), 'dist', 'cli', 'main.cjs');
@@ -52,8 +53,8 @@ export function startServe(dataDir: string, extraArgs: string[] = [], options: {
   assertBuilt();
   return new Promise((resolve, reject) => {
     // The flag bin/airlock.cjs gives the core, so tests run the core as it ships.
-    const child = spawn(process.execPath, ['--max-semi-space-size=4', CLI, 'serve', '--data-dir', dataDir, '--port', '0', '--log-level', 'warn', ...extraArgs], {
-      env: { ...process.env, MALLOC_ARENA_MAX: '2', ...options.env },
+    const child = spawn(process.execPath, [...NODE_RUNTIME.nodeFlags, CLI, 'serve', '--data-dir', dataDir, '--port', '0', '--log-level', 'warn', ...extraArgs], {
+      env: { ...process.env, ...NODE_RUNTIME.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AirlockError } from '../../shared/errors';
+import { NODE_RUNTIME } from '../../shared/node-runtime';
 import type { GatewayView } from '../../shared/gateway/channel';
 import type { RequestDetail, RequestFilter, RequestRow, RequestStats } from '../../shared/gateway/requests';
 import type { TokenView } from '../../shared/gateway/tokens';
@@ -198,7 +199,7 @@ export function runGatewayStandalone(configPath: string): Promise<number> {
   const entry = process.env.AIRLOCK_GATEWAY_ENTRY ?? join(__dirname, '..', 'gateway', 'main.cjs');
   if (!existsSync(entry)) return Promise.reject(new AirlockError('GATEWAY_NOT_BUILT', { path: entry }));
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [entry, '--config', configPath], { stdio: 'inherit' });
+    const child = spawn(process.execPath, [...NODE_RUNTIME.nodeFlags, entry, '--config', configPath], { stdio: 'inherit', env: { ...process.env, ...NODE_RUNTIME.env } });
     const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, forward(signal));
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));

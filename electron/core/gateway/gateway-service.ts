@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { CHANNEL_PATH_ENV, CHANNEL_TOKEN_ENV } from '../../shared/gateway/channel';
 import type { GatewayConfig } from '../../shared/gateway/config';
 import { AirlockError } from '../../shared/errors';
+import { NODE_RUNTIME } from '../../shared/node-runtime';
 import type { UnitView } from '../../shared/services';
 import type { SettingKey } from '../../shared/settings';
 import type { Logger } from '../logger';
@@ -119,8 +120,10 @@ export function createGatewayService(deps: GatewayServiceDeps) {
       deps.logger.debug('gateway launch', { unit, host, port });
       return {
         command: deps.nodePath,
-        args: [deps.entryPath],
+        // Flat memory at 1,000 req/s (resources/node-runtime.json).
+        args: [...NODE_RUNTIME.nodeFlags, deps.entryPath],
         env: {
+          ...NODE_RUNTIME.env,
           [CHANNEL_PATH_ENV]: deps.channel.path,
           [CHANNEL_TOKEN_ENV]: channelToken,
           // Inside the desktop app the core's executable is Electron: run it as plain Node.

@@ -215,8 +215,8 @@ describe('gateway service', () => {
       const { service, deps, channel } = setup();
       const launch = service.launch('gateway');
       expect(launch.command).toBe('/opt/airlock/node');
-      expect(launch.args).toEqual([deps.entryPath]);
-      expect(launch.env).toEqual({ [CHANNEL_PATH_ENV]: channel.path, [CHANNEL_TOKEN_ENV]: 'channel-token-1' });
+      expect(launch.args.at(-1)).toBe(deps.entryPath);
+      expect(launch.env).toEqual({ MALLOC_ARENA_MAX: '2', [CHANNEL_PATH_ENV]: channel.path, [CHANNEL_TOKEN_ENV]: 'channel-token-1' });
       // One token per core run: issued once, when the service is made.
       expect(channel.issued).toEqual(['channel-token-1']);
       expect(service.launch('gateway').env[CHANNEL_TOKEN_ENV]).toBe('channel-token-1');
@@ -226,6 +226,13 @@ describe('gateway service', () => {
       const { service } = setup();
       const launch = service.launch('gateway');
       expect([launch.command, ...launch.args].join(' ')).not.toContain('channel-token-1');
+    });
+
+    it('starts the gateway with the memory settings of Airlock\'s own Node processes, before its entry script', () => {
+      const { service, deps } = setup();
+      const launch = service.launch('gateway');
+      expect(launch.args).toEqual(['--max-semi-space-size=4', deps.entryPath]);
+      expect(launch.env.MALLOC_ARENA_MAX).toBe('2');
     });
 
     it('runs Electron as plain Node only under Electron', () => {
