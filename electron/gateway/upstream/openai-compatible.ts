@@ -53,9 +53,22 @@ export interface OpenAiDialect {
   sendsModel: boolean;
 }
 
+/** Parsed endpoints: every call parses its deployment's URL, and there are few of them (bounded all the same). */
+const parsedEndpoints = new Map<string, { origin: string; basePath: string }>();
+const PARSED_ENDPOINTS_MAX = 256;
+
 /** An endpoint split into what undici needs, without its userinfo, trailing slashes removed from the path. */
 export function parseEndpoint(endpoint: string | null, name: string): { origin: string; basePath: string } {
   if (endpoint === null || endpoint === '') throw new UpstreamError('connect', `${name} has no endpoint registered`);
+  const known = parsedEndpoints.get(endpoint);
+  if (known) return known;
+  const parsed = parseEndpointUrl(endpoint, name);
+  if (parsedEndpoints.size >= PARSED_ENDPOINTS_MAX) parsedEndpoints.clear();
+  parsedEndpoints.set(endpoint, parsed);
+  return parsed;
+}
+
+function parseEndpointUrl(endpoint: string, name: string): { origin: string; basePath: string } {
   let url: URL;
   try {
     url = new URL(endpoint);
@@ -63,7 +76,7 @@ export function parseEndpoint(endpoint: string | null, name: string): { origin: 
     throw new UpstreamError('connect', `the endpoint of ${name} is not a valid URL`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UpstreamError('connect', `the endpoint of ${name} is not an http(s) URL`);
-  return { origin: url.origin, basePath: url.pathname.replace(/\/+$/, '') };
+  return Object.freeze({ origin: url.origin, basePath: url.pathname.replace(/\/+$/, '') });
 }
 
 /** vLLM and other OpenAI-compatible servers: `<endpoint>/chat/completions` (the endpoint ends in /v1), Bearer key. */
