@@ -1,11 +1,22 @@
-/** CSI, OSC and two-character escape sequences (colours, cursor moves, titles). */
+/**
+ * CSI sequences (colours, cursor moves: `ESC [ … final`, or the one-byte C1 CSI), OSC sequences
+ * (titles: `ESC ] … BEL|ESC \`, never across a newline, so stripping a block of lines equals
+ * stripping each line), and two-character escapes. vLLM colours its log level when stdout is a
+ * terminal, and node-pty is one.
+ */
 // eslint-disable-next-line no-control-regex -- matching terminal control bytes is this regex's job
-const ANSI = /\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])/g;
+const ANSI = /\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b\n]*(?:\x07|\x1b\\)|[@-Z\\-_])|\x9b[0-?]*[ -/]*[@-~]/g;
 
-/** Removes terminal escape sequences and other control characters except tab. */
+/** Removes terminal escape sequences and other control characters except tab and newline. */
 export function stripAnsi(text: string): string {
   // eslint-disable-next-line no-control-regex -- as above: control characters are what is removed
   return text.replace(ANSI, '').replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '');
+}
+
+/** Complete lines of a chunk as one block: `text` holds `count` lines joined by "\n", escapes stripped. */
+export interface LineBlock {
+  text: string;
+  count: number;
 }
 
 /**
@@ -18,6 +29,24 @@ export class LineSplitterForIndex {
   constructor(private readonly maxLineChars = 16 * 1024) {}
 
   push(text: string): string[] {
+    return this.split(text).map(stripAnsi);
+  }
+
+  /**
+   * As `push`, the lines joined by "\n" into one string: one allocation to keep and one string to
+   * send to the index's worker instead of one per line (a flood's memory, scripts/bench-flood.mjs).
+   */
+  pushBlock(text: string): LineBlock {
+    const lines = this.split(text);
+    return { text: lines.length === 0 ? '' : stripAnsi(lines.join('\n')), count: lines.length };
+  }
+
+  /** The unfinished last line, when the unit exits without a newline. */
+  flush(): string[] {
+    return this.partial.length > 0 ? [stripAnsi(this.take())] : [];
+  }
+
+  private split(text: string): string[] {
     const lines: string[] = [];
     for (const piece of text.split(/(\r\n|\n|\r)/)) {
       if (piece === '\n' || piece === '\r\n') {
@@ -32,12 +61,7 @@ export class LineSplitterForIndex {
         }
       }
     }
-    return lines.map(stripAnsi);
-  }
-
-  /** The unfinished last line, when the unit exits without a newline. */
-  flush(): string[] {
-    return this.partial.length > 0 ? [stripAnsi(this.take())] : [];
+    return lines;
   }
 
   private take(): string {

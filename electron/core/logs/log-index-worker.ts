@@ -13,6 +13,14 @@ interface Row {
   line: string;
 }
 
+/** Lines of one unit and chunk, joined by "\n" (log-index.ts: one string per block, not one per line). */
+interface Block {
+  unit: string;
+  ts: number;
+  text: string;
+  count: number;
+}
+
 const { path, maxBytes } = workerData as { path: string; maxBytes: number };
 const db = new Database(path);
 // auto_vacuum must be chosen before the first table exists (sqlite.org/pragma.html#pragma_auto_vacuum).
@@ -34,8 +42,8 @@ db.exec(`
 `);
 
 const insert = db.prepare('INSERT INTO lines (unit, ts, line) VALUES (?, ?, ?)');
-const insertMany = db.transaction((rows: Row[]) => {
-  for (const row of rows) insert.run(row.unit, row.ts, row.line);
+const insertBlocks = db.transaction((blocks: Block[]) => {
+  for (const { unit, ts, text } of blocks) for (const line of text.split('\n')) insert.run(unit, ts, line);
 });
 const deleteOlder = db.prepare('DELETE FROM lines WHERE ts < ?');
 const deleteOldest = db.prepare('DELETE FROM lines WHERE id IN (SELECT id FROM lines ORDER BY id LIMIT ?)');
@@ -82,15 +90,16 @@ function retain(maxAgeMs: number, now: number, targetBytes: number): { deleted: 
 parentPort!.on('message', (message: { t: string; id?: number; [key: string]: unknown }) => {
   try {
     if (message.t === 'insert') {
-      const rows = message.rows as Row[];
+      const blocks = message.blocks as Block[];
+      const count = blocks.reduce((sum, block) => sum + block.count, 0);
       try {
-        insertMany(rows);
-        parentPort!.postMessage({ t: 'inserted', count: rows.length });
+        insertBlocks(blocks);
+        parentPort!.postMessage({ t: 'inserted', count });
       } catch (error) {
         if ((error as { code?: string }).code !== 'SQLITE_FULL') throw error;
         // At the cap: make room, and count this batch as dropped rather than fail or block.
         retain(Number.MAX_SAFE_INTEGER, Date.now(), maxBytes * 0.8);
-        parentPort!.postMessage({ t: 'inserted', count: 0, dropped: rows.length });
+        parentPort!.postMessage({ t: 'inserted', count: 0, dropped: count });
       }
     } else if (message.t === 'search') {
       const { query, unit, since, until, limit } = message as unknown as { query: string; unit?: string; since: number; until: number; limit: number };

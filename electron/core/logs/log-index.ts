@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { Worker } from 'node:worker_threads';
-import { LineSplitterForIndex, toFtsQuery } from './line-splitter';
+import { type LineBlock, LineSplitterForIndex, toFtsQuery } from './line-splitter';
 
 export interface LogHit {
   id: number;
@@ -43,7 +43,9 @@ export function defaultWorkerPath(): string {
 export class LogIndex {
   private readonly worker: Worker;
   private readonly splitters = new Map<string, { lines: LineSplitterForIndex; decoder: StringDecoder }>();
-  private batch: { unit: string; ts: number; line: string }[] = [];
+  /** Blocks of lines waiting to be sent: one string per unit and chunk, not one per line (a flood's memory). */
+  private batch: { unit: string; ts: number; text: string; count: number }[] = [];
+  private batchLines = 0;
   private timer: NodeJS.Timeout | undefined;
   private inFlight = 0;
   private readonly stats: LogIndexStats = { indexedLines: 0, droppedLines: 0, pendingLines: 0 };
@@ -86,7 +88,7 @@ export class LogIndex {
       state = { lines: new LineSplitterForIndex(), decoder: new StringDecoder('utf8') };
       this.splitters.set(unit, state);
     }
-    if (this.inFlight + this.batch.length >= this.options.maxPendingLines) {
+    if (this.inFlight + this.batchLines >= this.options.maxPendingLines) {
       // Full backlog (a flood): count the dropped lines without decoding them.
       let lines = 0;
       const newline = typeof data === 'string' ? '\n' : 0x0a;
@@ -94,14 +96,15 @@ export class LogIndex {
       this.stats.droppedLines += lines;
       return;
     }
-    this.queue(unit, state.lines.push(typeof data === 'string' ? data : state.decoder.write(data)), ts);
+    this.queue(unit, state.lines.pushBlock(typeof data === 'string' ? data : state.decoder.write(data)), ts);
   }
 
   /** The unit's unfinished last line (it exited). */
   endOfOutput(unit: string, ts: number): void {
     const state = this.splitters.get(unit);
     if (!state) return;
-    this.queue(unit, [...state.lines.push(state.decoder.end()), ...state.lines.flush()], ts);
+    const lines = [...state.lines.push(state.decoder.end()), ...state.lines.flush()];
+    this.queue(unit, { text: lines.join('\n'), count: lines.length }, ts);
   }
 
   search(input: { text: string; unit?: string; since?: number; until?: number; limit?: number }): Promise<LogHit[]> {
@@ -125,7 +128,7 @@ export class LogIndex {
   }
 
   getStats(): LogIndexStats {
-    return { ...this.stats, pendingLines: this.inFlight + this.batch.length };
+    return { ...this.stats, pendingLines: this.inFlight + this.batchLines };
   }
 
   async close(): Promise<void> {
@@ -134,26 +137,27 @@ export class LogIndex {
     await this.worker.terminate();
   }
 
-  private queue(unit: string, lines: string[], ts: number): void {
-    for (const line of lines) {
-      if (this.inFlight + this.batch.length >= this.options.maxPendingLines) {
-        this.stats.droppedLines += 1;
-        continue;
-      }
-      this.batch.push({ unit, ts, line });
+  private queue(unit: string, block: LineBlock, ts: number): void {
+    if (block.count === 0) return;
+    if (this.inFlight + this.batchLines + block.count > this.options.maxPendingLines) {
+      this.stats.droppedLines += block.count;
+      return;
     }
-    if (this.batch.length >= this.options.batchLines) this.flush();
-    else if (this.batch.length > 0) this.timer ??= setTimeout(() => this.flush(), this.options.flushMs);
+    this.batch.push({ unit, ts, text: block.text, count: block.count });
+    this.batchLines += block.count;
+    if (this.batchLines >= this.options.batchLines) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), this.options.flushMs);
   }
 
   private flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
     if (this.batch.length === 0) return;
-    const rows = this.batch;
+    const blocks = this.batch;
+    this.inFlight += this.batchLines;
     this.batch = [];
-    this.inFlight += rows.length;
-    this.worker.postMessage({ t: 'insert', rows });
+    this.batchLines = 0;
+    this.worker.postMessage({ t: 'insert', blocks });
   }
 
   private request(message: Record<string, unknown>): Promise<Record<string, unknown>> {

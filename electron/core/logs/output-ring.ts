@@ -1,53 +1,53 @@
-/** One stored batch of a unit's output, with its position in the unit's whole output stream. */
-export interface OutputChunk {
-  /** Offset of the chunk's first byte in everything the unit printed since its output began. */
-  offset: number;
-  data: Buffer;
-  at: number;
-}
-
 /**
  * The recent output of one unit, bounded by bytes, for the live terminal: a client that attaches
  * (or reconnects) replays from an offset; what fell out of the ring is reported as a gap, not hidden.
+ *
+ * The bytes are copied into one circular buffer (grown by doubling up to `maxBytes`, so a quiet unit
+ * holds little), never kept as the batches they came in: a batch kept for a while outlives V8's young
+ * generation, and in a flood thousands of dead 64 KiB batches would then wait for a full collection
+ * (scripts/bench-flood.mjs).
  */
 export class OutputRing {
-  private chunks: OutputChunk[] = [];
-  private size = 0;
+  private store = Buffer.alloc(0);
+  /** Bytes held: the last `held` bytes of the stream, ending at `end`. */
+  private held = 0;
   private end = 0;
-  private dropped = 0;
 
   constructor(private readonly maxBytes = 2 * 1024 * 1024) {}
 
-  append(data: Buffer, at: number): OutputChunk {
-    const chunk = { offset: this.end, data, at };
-    this.chunks.push(chunk);
-    this.size += data.length;
-    this.end += data.length;
-    while (this.size > this.maxBytes && this.chunks.length > 1) {
-      const old = this.chunks.shift()!;
-      this.size -= old.data.length;
-      this.dropped += old.data.length;
+  append(data: Buffer): void {
+    if (data.length === 0) return;
+    const kept = data.length > this.maxBytes ? data.subarray(data.length - this.maxBytes) : data;
+    this.reserve(Math.min(this.maxBytes, this.held + kept.length));
+    const capacity = this.store.length;
+    let at = (this.end + (data.length - kept.length)) % capacity;
+    let from = 0;
+    while (from < kept.length) {
+      const n = Math.min(kept.length - from, capacity - at);
+      kept.copy(this.store, at, from, from + n);
+      from += n;
+      at = (at + n) % capacity;
     }
-    return chunk;
+    this.end += data.length;
+    this.held = Math.min(capacity, this.held + kept.length);
   }
 
-  /** Bytes from `offset` on (at most `maxBytes`); `gap` counts bytes the ring no longer holds. */
+  /** Bytes from `offset` on (at most `maxBytes`), copied; `gap` counts bytes the ring no longer holds. */
   read(offset: number, maxBytes = Number.MAX_SAFE_INTEGER): { offset: number; data: Buffer; gap: number; end: number } {
-    const first = this.chunks[0];
-    const start = Math.max(offset, first ? first.offset : this.end);
+    const start = Math.min(this.end, Math.max(offset, this.end - this.held));
     const gap = Math.max(0, start - offset);
-    const parts: Buffer[] = [];
-    let taken = 0;
-    for (const chunk of this.chunks) {
-      const chunkEnd = chunk.offset + chunk.data.length;
-      if (chunkEnd <= start) continue;
-      if (taken >= maxBytes) break;
-      const from = Math.max(0, start - chunk.offset);
-      const part = chunk.data.subarray(from, from + (maxBytes - taken));
-      parts.push(part);
-      taken += part.length;
+    const length = Math.min(this.end - start, maxBytes);
+    const data = Buffer.allocUnsafe(length);
+    const capacity = this.store.length;
+    let at = capacity === 0 ? 0 : start % capacity;
+    let to = 0;
+    while (to < length) {
+      const n = Math.min(length - to, capacity - at);
+      this.store.copy(data, to, at, at + n);
+      to += n;
+      at = (at + n) % capacity;
     }
-    return { offset: Math.min(start, this.end), data: parts.length === 1 ? parts[0]! : Buffer.concat(parts, taken), gap, end: this.end };
+    return { offset: start, data, gap, end: this.end };
   }
 
   get endOffset(): number {
@@ -55,7 +55,24 @@ export class OutputRing {
   }
 
   get droppedBytes(): number {
-    return this.dropped;
+    return this.end - this.held;
+  }
+
+  /**
+   * Makes room for `bytes` held bytes. Positions are stream offsets modulo the capacity, so a new
+   * capacity re-lays the held bytes out at their new positions.
+   */
+  private reserve(bytes: number): void {
+    if (bytes <= this.store.length) return;
+    let capacity = Math.max(64 * 1024, this.store.length);
+    while (capacity < bytes) capacity *= 2;
+    capacity = Math.min(capacity, this.maxBytes);
+    const held = this.read(this.end - this.held).data;
+    this.store = Buffer.allocUnsafe(capacity);
+    const at = (this.end - held.length) % capacity;
+    const first = Math.min(held.length, capacity - at);
+    held.copy(this.store, at, 0, first);
+    held.copy(this.store, 0, first);
   }
 }
 

@@ -136,7 +136,7 @@ export function createSupervisorService(deps: SupervisorDeps) {
   const onOutput = (name: string, data: Buffer, ms: number) => {
     const entry = units.get(name);
     if (!entry) return;
-    entry.ring.append(data, ms);
+    entry.ring.append(data);
     entry.file.append(data);
     deps.logIndex.append(name, data, ms);
     if (entry.progress) {

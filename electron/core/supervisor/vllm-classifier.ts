@@ -7,20 +7,11 @@
  * the line (after the `(APIServer pid=N) INFO MM-DD HH:MM:SS [file.py:line]` prefix, which also
  * changes) and numbers are read loosely (`123,456`, `2.5 s` / `2.5 seconds`).
  */
+import { stripAnsi } from '../logs/line-splitter';
 
 // ---------------------------------------------------------------------------------------------
 // Lines
 // ---------------------------------------------------------------------------------------------
-
-// CSI sequences (colours, cursor moves: `ESC [ … final`), OSC sequences (`ESC ] … BEL|ESC \`), and
-// lone two-byte escapes. vLLM colours its log level when stdout is a terminal, and node-pty is one.
-// eslint-disable-next-line no-control-regex
-const ANSI = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[@-Z\\-_]|\u009b[0-?]*[ -/]*[@-~]/g;
-
-/** `text` without ANSI escape sequences. */
-export function stripAnsi(text: string): string {
-  return text.replace(ANSI, '');
-}
 
 /** Lines longer than this are cut into pieces: a newline-free flood must not grow the carry forever. */
 export const MAX_LINE_CHARS = 16_384;

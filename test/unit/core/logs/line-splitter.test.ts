@@ -10,6 +10,18 @@ describe('LineSplitterForIndex', () => {
     expect(splitter.flush()).toEqual(['no newline yet']);
   });
 
+  it('gives the same lines as one block (joined by newlines) for the index worker', () => {
+    const chunks = ['\x1b[32mINFO\x1b[0m a\r\nb', '\n\nLoading 1%\rLoading 100%\n', 'no newline'];
+    const asLines = new LineSplitterForIndex();
+    const asBlocks = new LineSplitterForIndex();
+    for (const chunk of chunks) {
+      const lines = asLines.push(chunk);
+      expect(asBlocks.pushBlock(chunk)).toEqual({ text: lines.join('\n'), count: lines.length });
+    }
+    expect(asBlocks.pushBlock('')).toEqual({ text: '', count: 0 });
+    expect(asBlocks.flush()).toEqual(['no newline']);
+  });
+
   it('cuts a line that never ends at the limit', () => {
     const splitter = new LineSplitterForIndex(10);
     expect(splitter.push('x'.repeat(25))).toEqual(['x'.repeat(10), 'x'.repeat(10)]);
@@ -18,8 +30,15 @@ describe('LineSplitterForIndex', () => {
 });
 
 describe('stripAnsi and toFtsQuery', () => {
-  it('removes CSI, OSC and control characters', () => {
+  it('removes CSI (also the one-byte C1 form), OSC and control characters', () => {
     expect(stripAnsi('\x1b]0;title\x07\x1b[1;31mERROR\x1b[0m\ttab\x08')).toBe('ERROR\ttab');
+    expect(stripAnsi('\x9b31mred\x9b0m')).toBe('red');
+  });
+
+  it('strips a block of lines exactly as it strips each line: an unterminated OSC never eats the next lines', () => {
+    const lines = ['\x1b]0;unterminated title', 'next line', '\x1b]2;done\x07kept \x1b[1mbold\x1b[0m'];
+    expect(stripAnsi(lines.join('\n'))).toBe(lines.map(stripAnsi).join('\n'));
+    expect(stripAnsi(lines.join('\n')).split('\n')).toEqual(['0;unterminated title', 'next line', 'kept bold']);
   });
 
   it('quotes every word so no input is an FTS5 syntax error', () => {

@@ -38,17 +38,53 @@ describe('OutputBatcher', () => {
 describe('OutputRing', () => {
   it('reads from an offset, bounded, and reports what fell out as a gap', () => {
     const ring = new OutputRing(10);
-    ring.append(Buffer.from('0123'), 1);
-    ring.append(Buffer.from('4567'), 2);
+    ring.append(Buffer.from('0123'));
+    ring.append(Buffer.from('4567'));
     expect(ring.read(2)).toMatchObject({ offset: 2, gap: 0, end: 8 });
     expect(String(ring.read(2).data)).toBe('234567');
     expect(String(ring.read(2, 3).data)).toBe('234');
-    ring.append(Buffer.from('89ab'), 3);
-    expect(ring.droppedBytes).toBe(4);
+    ring.append(Buffer.from('89ab'));
+    expect(ring.droppedBytes).toBe(2);
     const replay = ring.read(0);
-    expect(replay).toMatchObject({ offset: 4, gap: 4 });
-    expect(String(replay.data)).toBe('456789ab');
+    expect(replay).toMatchObject({ offset: 2, gap: 2, end: 12 });
+    expect(String(replay.data)).toBe('23456789ab');
     expect(ring.read(12)).toMatchObject({ offset: 12, gap: 0, end: 12 });
+    expect(ring.read(12).data.length).toBe(0);
+  });
+
+  it('keeps exactly the last maxBytes of the stream across wrap-arounds, growth and oversized batches', () => {
+    const maxBytes = 200 * 1024;
+    const ring = new OutputRing(maxBytes);
+    let stream = Buffer.alloc(0);
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let i = 0; i < 300; i += 1) {
+      // Mostly small batches, now and then one larger than the whole ring.
+      const size = random() < 0.02 ? maxBytes + 1234 : Math.floor(random() * 40_000);
+      const batch = Buffer.alloc(size, 0);
+      // Each byte a hash of its stream offset: a read from a wrong place cannot match by accident.
+      for (let b = 0; b < size; b += 1) batch[b] = (Math.imul(ring.endOffset + b, 2654435761) >>> 24) & 0xff;
+      ring.append(batch);
+      stream = Buffer.concat([stream, batch]).subarray(-maxBytes * 2);
+      const total = ring.endOffset;
+      const held = Math.min(total, maxBytes);
+      expect(ring.droppedBytes).toBe(total - held);
+      const from = total - held + Math.floor(random() * held);
+      const read = ring.read(from, 50_000);
+      expect(read.offset).toBe(from);
+      expect(read.gap).toBe(0);
+      const expected = stream.subarray(stream.length - (total - from)).subarray(0, 50_000);
+      expect(read.data.equals(expected)).toBe(true);
+    }
+  });
+
+  it('hands out copies: what a client holds does not change as the ring moves on', () => {
+    const ring = new OutputRing(8);
+    ring.append(Buffer.from('abcdefgh'));
+    const before = ring.read(0).data;
+    ring.append(Buffer.from('12345678'));
+    expect(String(before)).toBe('abcdefgh');
+    expect(String(ring.read(0).data)).toBe('12345678');
   });
 });
 

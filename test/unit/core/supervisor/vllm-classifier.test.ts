@@ -6,9 +6,9 @@ import {
   INITIAL_VLLM_PROGRESS,
   reduceVllmProgress,
   splitOutputLines,
-  stripAnsi,
   type VllmMilestone,
 } from '../../../../electron/core/supervisor/vllm-classifier';
+import { stripAnsi } from '../../../../electron/core/logs/line-splitter';
 
 // Sample lines in the V1 engine's format (../shared/reference/vllm.md §4 table rows 1–9, §5; the KV
 // cache message as quoted from vllm/v1/core/kv_cache_utils.py and user reports in §5's sources).
