@@ -35,7 +35,14 @@ export type UnitStateName = 'stopped' | 'starting' | 'running' | 'backoff' | 'st
 export const UNIT_STATE_NAMES: readonly UnitStateName[] = ['stopped', 'starting', 'running', 'backoff', 'stopping', 'exited', 'fatal'];
 
 /** Timers the machine schedules; when one fires the runner dispatches an event of the same type. */
-export type TimerName = 'backoff-elapsed' | 'stop-timeout' | 'start-timeout';
+export type TimerName = 'backoff-elapsed' | 'stop-timeout' | 'kill-timeout' | 'start-timeout';
+
+/**
+ * How long a SIGKILLed child may take to exit before the unit gives up on it: tearing down a large
+ * CUDA context takes seconds; a process in uninterruptible sleep (a hung driver or NFS mount) never
+ * exits, and the unit must not stay `stopping` forever (nor the core's shutdown wait for it).
+ */
+export const KILL_TIMEOUT_MS = 30_000;
 
 /** A cause found in the child's output (e.g. by vllm-classifier.ts); `isPermanent` = a restart would fail the same way. */
 export interface Diagnosis {
@@ -147,6 +154,8 @@ export type UnitEvent =
   | { readonly type: 'cleanup-done'; readonly generation: number; readonly survivors: readonly number[] }
   | { readonly type: 'backoff-elapsed' }
   | { readonly type: 'stop-timeout' }
+  /** The child was SIGKILLed KILL_TIMEOUT_MS ago and has still not exited. */
+  | { readonly type: 'kill-timeout' }
   | { readonly type: 'start-timeout' };
 
 /** Every event type, for exhaustive tests. */
@@ -163,6 +172,7 @@ export const UNIT_EVENT_TYPES: readonly UnitEvent['type'][] = [
   'cleanup-done',
   'backoff-elapsed',
   'stop-timeout',
+  'kill-timeout',
   'start-timeout',
 ];
 
@@ -185,6 +195,8 @@ export type UnitEffect =
   | { readonly type: 'cancel-timer'; readonly timer: TimerName }
   /** Persist the exit (ledger, last-exit display). */
   | { readonly type: 'record-exit'; readonly exit: ExitRecord }
+  /** Stop waiting for `generation`'s child, which would not exit after SIGKILL: let go of its pty and listeners. */
+  | { readonly type: 'abandon-child'; readonly generation: number }
   /** Persist and announce the fatal cause. */
   | { readonly type: 'mark-fatal'; readonly cause: FatalCause };
 
@@ -360,12 +372,22 @@ function fromStopping(state: UnitState, event: UnitEvent, context: TransitionCon
       return state.stopIntent === 'restart' ? ignore(state, 'already restarting') : ok({ ...state, stopIntent: 'restart', pendingFailure: null });
     case 'stop-timeout':
       if (!hasChild) return ignore(state, 'stop timeout after the child exited');
-      return ok({ ...state, stopDeadline: context.now }, [{ type: 'kill-group', generation: state.generation, signal: 'SIGKILL' }]);
+      return ok({ ...state, stopDeadline: context.now }, [
+        { type: 'kill-group', generation: state.generation, signal: 'SIGKILL' },
+        { type: 'schedule-timer', timer: 'kill-timeout', delayMs: KILL_TIMEOUT_MS },
+      ]);
+    case 'kill-timeout': {
+      if (!hasChild) return ignore(state, 'kill timeout after the child exited');
+      // It would not die: report it and let go, rather than wait (and block the core's shutdown) forever.
+      const survivors = state.pid === null ? [] : [state.pid];
+      return cleanupFailed({ ...state, pid: null }, survivors, context, [{ type: 'abandon-child', generation: state.generation }]);
+    }
     case 'exited': {
       const exit = exitRecord(state, event, true, context);
       // The sweep gets what is left of the stop timeout: workers may still be shutting down cleanly.
       return ok({ ...state, pid: null, isCleanupPending: true, lastExit: exit }, [
         { type: 'cancel-timer', timer: 'stop-timeout' },
+        { type: 'cancel-timer', timer: 'kill-timeout' },
         { type: 'record-exit', exit },
         { type: 'sweep-run-tag', generation: state.generation, graceMs: Math.max(0, (state.stopDeadline ?? context.now) - context.now) },
       ]);

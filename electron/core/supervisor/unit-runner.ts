@@ -6,7 +6,7 @@ import { type ProcessTable, RUN_TAG_ENV, findTagged, groupMembers } from './proc
 import { findPortHolder, isPortFree } from './port-check';
 import { type PtyProcess, spawnPtyProcess } from './pty-process';
 import type { RestartPolicy } from './restart-policy';
-import { DEFAULT_UNIT_TIMING, type Diagnosis, INITIAL_UNIT_STATE, type TimerName, type UnitEffect, type UnitEvent, type UnitState, transition } from './state';
+import { DEFAULT_UNIT_TIMING, type Diagnosis, INITIAL_UNIT_STATE, KILL_TIMEOUT_MS, type TimerName, type UnitEffect, type UnitEvent, type UnitState, transition } from './state';
 import { type StopDeps, sweepRun } from './stop-protocol';
 
 /** What a unit runs and how it is judged healthy. */
@@ -198,6 +198,25 @@ export class UnitRunner implements Disposable {
           diagnosis: effect.exit.diagnosis?.id,
         });
         return;
+      case 'abandon-child': {
+        const child = this.child?.generation === effect.generation ? this.child : undefined;
+        if (!child) return;
+        this.deps.logger.error('unit child would not exit after SIGKILL: giving up on it', {
+          unit: this.spec.name,
+          generation: effect.generation,
+          pid: child.process.pid,
+          hint: 'a process in uninterruptible sleep (state D in ps) waits on a driver or a mount; it goes once that returns, or at reboot',
+        });
+        this.problem = {
+          at: this.deps.now(),
+          summary: `pid ${child.process.pid} did not exit within ${KILL_TIMEOUT_MS / 1000} s of SIGKILL (uninterruptible sleep: a hung GPU driver or mount).`,
+          action: 'Check `ps -o pid,stat,wchan -p PID` and the kernel log (dmesg); start the unit again once the process is gone.',
+        };
+        for (const subscription of child.subscriptions) void subscription.dispose();
+        child.process.dispose();
+        this.child = undefined;
+        return;
+      }
       case 'mark-fatal':
         this.deps.logger.error('unit fatal', { unit: this.spec.name, reason: effect.cause.reason, failures: effect.cause.failuresInWindow });
         return;

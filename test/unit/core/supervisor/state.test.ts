@@ -132,7 +132,7 @@ const rows: Row[] = [
   // --- stopped ---------------------------------------------------------------------------------
   { label: 'stopped: start spawns generation 3', from: S.stopped, event: event('start', 2), to: 'starting', effects: [{ type: 'spawn', generation: 3 }], state: { generation: 3, pid: null } },
   { label: 'stopped: restart is a start', from: S.stopped, event: event('restart', 2), to: 'starting', effects: [{ type: 'spawn', generation: 3 }] },
-  ...ignoredRows('stopped', ['stop', 'reset', 'spawned', 'spawn-failed', 'health-ok', 'health-failed', 'exited', 'cleanup-done', 'backoff-elapsed', 'stop-timeout', 'start-timeout']),
+  ...ignoredRows('stopped', ['stop', 'reset', 'spawned', 'spawn-failed', 'health-ok', 'health-failed', 'exited', 'cleanup-done', 'backoff-elapsed', 'stop-timeout', 'kill-timeout', 'start-timeout']),
 
   // --- starting, spawn issued / child up ------------------------------------------------------
   {
@@ -220,7 +220,7 @@ const rows: Row[] = [
   },
   { label: 'starting: an event from generation 2 is stale', from: S.startingUp, event: event('exited', 2), to: 'starting', ignored: true },
   { label: 'starting: an event from a future generation is stale', from: S.startingUp, event: event('health-ok', 4), to: 'starting', ignored: true },
-  ...ignoredRows('startingUp', ['start', 'reset', 'cleanup-done', 'backoff-elapsed', 'stop-timeout']),
+  ...ignoredRows('startingUp', ['start', 'reset', 'cleanup-done', 'backoff-elapsed', 'stop-timeout', 'kill-timeout']),
 
   // --- starting, waiting for the previous run's sweep -------------------------------------------
   { label: 'starting (deferred): cleanup-done spawns', from: S.startingDeferred, event: event('cleanup-done', 2), to: 'starting', effects: [{ type: 'spawn', generation: 3 }], state: { isCleanupPending: false, isSpawnDeferred: false } },
@@ -233,7 +233,7 @@ const rows: Row[] = [
   },
   { label: 'starting (deferred): stop waits for the sweep in stopping', from: S.startingDeferred, event: event('stop', 2), to: 'stopping', effects: [], state: { stopIntent: 'stop', isCleanupPending: true } },
   { label: 'starting (deferred, nothing to sweep): stop → stopped', from: S.startingDeferredClean, event: event('stop', 2), to: 'stopped', effects: [] },
-  ...ignoredRows('startingDeferred', ['start', 'restart', 'reset', 'spawned', 'spawn-failed', 'health-ok', 'health-failed', 'exited', 'start-timeout', 'backoff-elapsed', 'stop-timeout']),
+  ...ignoredRows('startingDeferred', ['start', 'restart', 'reset', 'spawned', 'spawn-failed', 'health-ok', 'health-failed', 'exited', 'start-timeout', 'backoff-elapsed', 'stop-timeout', 'kill-timeout']),
 
   // --- running ---------------------------------------------------------------------------------
   { label: 'running: health-ok keeps running', from: S.running, event: event('health-ok', 3), to: 'running', effects: [] },
@@ -267,7 +267,7 @@ const rows: Row[] = [
   { label: 'running: exit 2 after readiness is not a config error', from: S.running, event: event('exited', 3, { code: 2 }), to: 'backoff' },
   { label: 'running: stop', from: S.running, event: event('stop', 3), to: 'stopping', effects: beginStop(), state: { stopIntent: 'stop' } },
   { label: 'running: restart', from: S.running, event: event('restart', 3), to: 'stopping', effects: beginStop(), state: { stopIntent: 'restart' } },
-  ...ignoredRows('running', ['start', 'reset', 'spawned', 'spawn-failed', 'cleanup-done', 'backoff-elapsed', 'stop-timeout', 'start-timeout']),
+  ...ignoredRows('running', ['start', 'reset', 'spawned', 'spawn-failed', 'cleanup-done', 'backoff-elapsed', 'stop-timeout', 'kill-timeout', 'start-timeout']),
 
   // --- backoff ---------------------------------------------------------------------------------
   { label: 'backoff: the delay elapsed → spawn generation 4, history kept', from: S.backoff, event: event('backoff-elapsed', 3), to: 'starting', effects: [{ type: 'spawn', generation: 4 }], state: { generation: 4, history: oneFailure, restarts: 1, nextStartAt: null } },
@@ -285,7 +285,7 @@ const rows: Row[] = [
     to: 'fatal',
     effects: [{ type: 'cancel-timer', timer: 'backoff-elapsed' }, { type: 'mark-fatal', cause: { reason: 'cleanup-failed', failure: { kind: 'cleanup-failed', survivors: [5150] }, failuresInWindow: 1, at: T0 } }],
   },
-  ...ignoredRows('backoff', ['reset', 'spawned', 'spawn-failed', 'health-ok', 'health-failed', 'exited', 'cleanup-done', 'stop-timeout', 'start-timeout']),
+  ...ignoredRows('backoff', ['reset', 'spawned', 'spawn-failed', 'health-ok', 'health-failed', 'exited', 'cleanup-done', 'stop-timeout', 'kill-timeout', 'start-timeout']),
 
   // --- stopping, child still up ----------------------------------------------------------------
   {
@@ -293,8 +293,22 @@ const rows: Row[] = [
     from: S.stoppingUp,
     event: event('stop-timeout', 3),
     to: 'stopping',
-    effects: [{ type: 'kill-group', generation: 3, signal: 'SIGKILL' }],
+    effects: [
+      { type: 'kill-group', generation: 3, signal: 'SIGKILL' },
+      { type: 'schedule-timer', timer: 'kill-timeout', delayMs: 30_000 },
+    ],
     state: { stopDeadline: T0 },
+  },
+  {
+    label: 'stopping: still there 30 s after SIGKILL (uninterruptible sleep) → fatal, the child let go, never stopping forever',
+    from: S.stoppingUp,
+    event: event('kill-timeout', 3),
+    to: 'fatal',
+    effects: [
+      { type: 'abandon-child', generation: 3 },
+      { type: 'mark-fatal', cause: { reason: 'cleanup-failed', failure: { kind: 'cleanup-failed', survivors: [S.stoppingUp.pid!] }, failuresInWindow: 0, at: T0 } },
+    ],
+    state: { pid: null, isCleanupPending: false, stopIntent: null },
   },
   {
     label: 'stopping: exit → expected, sweep with what is left of the stop timeout',
@@ -303,6 +317,7 @@ const rows: Row[] = [
     to: 'stopping',
     effects: [
       { type: 'cancel-timer', timer: 'stop-timeout' },
+      { type: 'cancel-timer', timer: 'kill-timeout' },
       { type: 'record-exit', exit: exitOf({ code: 0, isExpected: true, wasReady: true }) },
       { type: 'sweep-run-tag', generation: 3, graceMs: 4_000 },
     ],
@@ -350,7 +365,7 @@ const rows: Row[] = [
     effects: [{ type: 'mark-fatal', cause: { reason: 'cleanup-failed', failure: { kind: 'cleanup-failed', survivors: [7] }, failuresInWindow: 0, at: T0 } }],
   },
   { label: 'stopping (swept): start → restart once swept', from: S.stoppingSwept, event: event('start', 3), to: 'stopping', effects: [], state: { stopIntent: 'restart' } },
-  ...ignoredRows('stoppingSwept', ['stop', 'reset', 'spawned', 'spawn-failed', 'health-ok', 'health-failed', 'exited', 'backoff-elapsed', 'stop-timeout', 'start-timeout']),
+  ...ignoredRows('stoppingSwept', ['stop', 'reset', 'spawned', 'spawn-failed', 'health-ok', 'health-failed', 'exited', 'backoff-elapsed', 'stop-timeout', 'kill-timeout', 'start-timeout']),
 
   // --- exited ----------------------------------------------------------------------------------
   { label: 'exited: start spawns generation 4', from: S.exited, event: event('start', 3), to: 'starting', effects: [{ type: 'spawn', generation: 4 }] },
@@ -358,7 +373,7 @@ const rows: Row[] = [
   { label: 'exited (sweeping): start waits for the sweep', from: S.exitedSweeping, event: event('start', 3), to: 'starting', effects: [], state: { isSpawnDeferred: true } },
   { label: 'exited (sweeping): cleanup-done', from: S.exitedSweeping, event: event('cleanup-done', 3), to: 'exited', effects: [], state: { isCleanupPending: false } },
   { label: 'exited (sweeping): survivors → fatal', from: S.exitedSweeping, event: event('cleanup-done', 3, { survivors: [8] }), to: 'fatal' },
-  ...ignoredRows('exited', ['stop', 'reset', 'spawned', 'spawn-failed', 'health-ok', 'health-failed', 'exited', 'cleanup-done', 'backoff-elapsed', 'stop-timeout', 'start-timeout']),
+  ...ignoredRows('exited', ['stop', 'reset', 'spawned', 'spawn-failed', 'health-ok', 'health-failed', 'exited', 'cleanup-done', 'backoff-elapsed', 'stop-timeout', 'kill-timeout', 'start-timeout']),
 
   // --- fatal -----------------------------------------------------------------------------------
   { label: 'fatal: start after a change → spawn with a fresh history', from: S.fatal, event: event('start', 3), to: 'starting', effects: [{ type: 'spawn', generation: 4 }], state: { fatal: null, history: EMPTY_RESTART_HISTORY } },
@@ -374,7 +389,7 @@ const rows: Row[] = [
     to: 'fatal',
     effects: [{ type: 'mark-fatal', cause: { reason: 'cleanup-failed', failure: { kind: 'cleanup-failed', survivors: [9] }, failuresInWindow: 0, at: T0 } }],
   },
-  ...ignoredRows('fatal', ['stop', 'spawned', 'spawn-failed', 'health-ok', 'health-failed', 'exited', 'cleanup-done', 'backoff-elapsed', 'stop-timeout', 'start-timeout']),
+  ...ignoredRows('fatal', ['stop', 'spawned', 'spawn-failed', 'health-ok', 'health-failed', 'exited', 'cleanup-done', 'backoff-elapsed', 'stop-timeout', 'kill-timeout', 'start-timeout']),
 ];
 
 describe('transition: every (state, event) row', () => {
