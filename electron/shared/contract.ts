@@ -204,6 +204,8 @@ export const contract = {
     'hardware.telemetry': telemetryTickSchema,
     'license.changed': licenseViewSchema,
     'services.changed': unitViewSchema,
+    /** A unit was removed (by this client or another one: the CLI, a second console). */
+    'services.removed': z.object({ name: z.string() }),
     /** New output is there; the terminal pulls it with services.output (a notification, not the data). */
     'services.output': z.object({ unit: z.string(), endOffset: z.number() }),
   },

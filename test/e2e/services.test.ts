@@ -177,6 +177,14 @@ describe('Services page (airlock serve + fake vLLM + Chromium)', () => {
       await card.waitFor({ state: 'detached' });
       const list = await runCli(['services', 'list', '--json', '--data-dir', dataDir]);
       expect(JSON.parse(list.stdout)).toEqual([]);
+
+      // Another client (the CLI) adds and removes a unit: the open page follows without a reload.
+      const added = await runCli(['services', 'add', 'from-cli', '--preset', 'custom', '--command', '/bin/true', '--data-dir', dataDir]);
+      expect(added.code, added.stderr).toBe(0);
+      await cardOf(page, 'from-cli').waitFor();
+      const removed = await runCli(['services', 'rm', 'from-cli', '--data-dir', dataDir]);
+      expect(removed.code, removed.stderr).toBe(0);
+      await cardOf(page, 'from-cli').waitFor({ state: 'detached', timeout: 5_000 });
       expect(errors).toEqual([]);
     } finally {
       await serve.stop();

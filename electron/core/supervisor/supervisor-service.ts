@@ -275,6 +275,8 @@ export function createSupervisorService(deps: SupervisorDeps) {
       units.delete(entry.name);
       apiKeys.delete(entry.name);
       deps.logger.info('unit removed', { unit: entry.name });
+      // Every other client (a console tab, the desktop window) drops its card.
+      deps.hub.emit('services.removed', { name: entry.name });
     },
 
     start(name: unknown): UnitView {

@@ -27,7 +27,7 @@ export function upsertUnit(units: readonly UnitView[], view: UnitView): UnitView
 
 /**
  * Every unit, live: `services.list` on every (re)connect — events sent while the page was cut off
- * are lost, so the list is the truth after a gap — then each `services.changed` in place.
+ * are lost, so the list is the truth after a gap — then each `services.changed` in place and each `services.removed` dropped.
  */
 export function useUnits(): UnitsState {
   const api = useApi();
@@ -38,11 +38,17 @@ export function useUnits(): UnitsState {
   const [nonce, setNonce] = useState(0);
 
   useEffect(() => {
-    const subscription = api.on('services.changed', (view) => {
-      setUnits((current) => upsertUnit(current ?? [], view));
-      setAt(Date.now());
-    });
-    return () => void subscription.dispose();
+    const subscriptions = [
+      api.on('services.changed', (view) => {
+        setUnits((current) => upsertUnit(current ?? [], view));
+        setAt(Date.now());
+      }),
+      api.on('services.removed', ({ name }) => {
+        setUnits((current) => (current ?? []).filter((u) => u.name !== name));
+        setAt(Date.now());
+      }),
+    ];
+    return () => subscriptions.forEach((subscription) => void subscription.dispose());
   }, [api]);
 
   useEffect(() => {
