@@ -51,7 +51,7 @@ describe('browser console (airlock serve + Chromium)', () => {
       await page.getByRole('heading', { name: 'Overview' }).waitFor();
       await expect.poll(() => page.getByTestId('app-version').textContent()).toBe(pkg.version);
       await expect.poll(() => page.getByTestId('store-health').textContent()).toBe('Healthy');
-      expect(await page.getByTestId('data-dir').textContent()).toBe(dataDir);
+      await expect.poll(() => page.getByTestId('data-dir').textContent()).toBe(dataDir);
       expect(await page.getByTestId('connection-status').textContent()).toBe('Connected to core');
       await page.screenshot({ path: join(ARTIFACTS, 'overview.png'), fullPage: true });
 

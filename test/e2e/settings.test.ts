@@ -15,7 +15,8 @@ describe('Settings page (airlock serve + Chromium)', () => {
       const { page, problems } = await openLoggedIn(browser(), serve);
       await page.getByRole('link', { name: 'Settings', exact: true }).click();
       await page.getByRole('heading', { name: 'Settings', exact: true }).waitFor();
-      expect(await page.getByTestId('settings-data-dir').textContent()).toContain(dataDir);
+      // The page renders before the core answers ('…' until then): wait for the answer.
+      await expect.poll(() => page.getByTestId('settings-data-dir').textContent()).toContain(dataDir);
 
       const row = page.getByTestId('setting-probe-telemetryIntervalMs');
       await row.locator('input').fill('10');
