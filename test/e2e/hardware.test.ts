@@ -65,7 +65,8 @@ describe('Hardware page (airlock serve + fake nvidia-smi + Chromium)', () => {
 
       // The fit table: a row for every local catalog model, each with a verdict.
       const rows = page.getByTestId('fit-row');
-      expect(await rows.count()).toBeGreaterThan(10);
+      // The table needs catalog.get too, which nothing above waited for.
+      await expect.poll(() => rows.count()).toBeGreaterThan(10);
       expect(await rows.filter({ hasText: 'Mistral 7B' }).first().getAttribute('data-verdict')).toMatch(/^(fits|no)$/);
       expect(await page.getByTestId('fit-summary').textContent()).toMatch(/\d+ of \d+ local catalog models fit/);
 
