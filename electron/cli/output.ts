@@ -18,6 +18,7 @@ const exitByCode: Partial<Record<ErrorCode, number>> = {
   FEATURE_ASSIGNMENT_INVALID: EXIT.usage,
   SERVICE_INVALID: EXIT.usage,
   LICENSE_REQUIRED: EXIT.license,
+  LICENSE_LIMIT_REACHED: EXIT.license,
   SERVICE_NOT_FOUND: EXIT.usage,
   SERVICE_EXISTS: EXIT.usage,
   LICENSE_FILE_UNREADABLE: EXIT.usage,

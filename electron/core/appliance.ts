@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import type { CallHandlers } from '../shared/contract';
+import { unitDefinitionSchema } from '../shared/services';
 import { AirlockError } from '../shared/errors';
 import type { Clock } from '../shared/clock';
 import { DisposableStore } from '../shared/disposable';
@@ -12,6 +13,7 @@ import { createCatalogService } from './catalog/catalog-service';
 import { buildInfo } from './build-info';
 import { readHardwareFingerprint } from './license/hardware-id';
 import { readTrustedKeys } from './license/license-keys';
+import { type GpuClaim, checkDeploymentLimit, checkGpuLimit, limitsOf } from './license/license-limits';
 import { clockMarkPath, createLicenseService } from './license/license-service';
 import { type Dispatcher, createDispatcher } from './edge/dispatcher';
 import { EventHub } from './edge/event-hub';
@@ -163,6 +165,17 @@ export async function createAppliance(deps: ApplianceDeps): Promise<Appliance> {
     disposables.add(supervisor);
 
     const actor = deps.mode;
+    /** The license's limits, checked before a change that adds deployments or puts vLLM on more GPUs. */
+    const limits = {
+      deployments: async (adding: number) => checkDeploymentLimit(limitsOf(await license.view()), registry.list().length, adding),
+      gpus: async (unit: GpuClaim) => {
+        const inForce = limitsOf(await license.view());
+        if (inForce === null || unit.preset !== 'vllm') return;
+        const snapshot = await probe.snapshot();
+        const known = snapshot.gpu.status === 'ok' ? snapshot.gpu.gpus.map((gpu) => ({ index: gpu.index, uuid: gpu.uuid })) : [];
+        checkGpuLimit(inForce, supervisor.list().map((view) => view.definition), unit, known);
+      },
+    };
     const transfer = createConfigTransfer({ db: store.db, registry, settings, now: () => new Date(deps.clock.now()).toISOString() });
     const audit = createAuditTrail(store.db);
 
@@ -186,6 +199,9 @@ export async function createAppliance(deps: ApplianceDeps): Promise<Appliance> {
         await license.require(preset === 'vllm' ? 'register-model' : preset === 'gitlab-gateway' || preset === 'airlock-gateway' ? 'start-gateway' : 'view');
         const existing = preset === 'airlock-gateway' ? supervisor.list().find((unit) => unit.preset === 'airlock-gateway') : undefined;
         if (existing) throw new AirlockError('GATEWAY_UNIT_EXISTS', { name: existing.name });
+        // An invalid definition is left to the supervisor, whose refusal names the fields.
+        const parsed = unitDefinitionSchema.safeParse(definition);
+        if (parsed.success) await limits.gpus(parsed.data);
         return supervisor.add(definition);
       },
       'services.remove': async ({ name }) => {
@@ -213,6 +229,7 @@ export async function createAppliance(deps: ApplianceDeps): Promise<Appliance> {
       'models.list': async () => registry.list(),
       'models.add': async ({ deployment }) => {
         await license.require('register-model');
+        await limits.deployments(1);
         return registry.add(deployment, actor);
       },
       'models.update': async ({ name, patch }) => {
@@ -226,7 +243,16 @@ export async function createAppliance(deps: ApplianceDeps): Promise<Appliance> {
       'models.test': ({ name }) => registry.test(name),
       'models.serveLocal': async (input) => {
         await license.require('register-model');
-        return serveLocalModel(input, { registry, supervisor, snapshot: () => probe.snapshot(), actor });
+        return serveLocalModel(input, {
+          registry,
+          supervisor,
+          snapshot: () => probe.snapshot(),
+          actor,
+          checkLimits: async (unit) => {
+            await limits.deployments(1);
+            await limits.gpus(unit);
+          },
+        });
       },
       'features.list': async () => registry.features(),
       'features.set': async ({ featureId, deploymentName }) => {
@@ -239,6 +265,9 @@ export async function createAppliance(deps: ApplianceDeps): Promise<Appliance> {
         if (!dryRun) {
           await license.require('change-model');
           await license.require('change-features');
+          // The preview validates the whole document first: an invalid one is refused for what it is.
+          const preview = transfer.importConfig(document, { dryRun: true, actor: `${actor} (import)` });
+          await limits.deployments(preview.changes.filter((change) => change.kind === 'deployment' && change.action === 'add').length);
         }
         return transfer.importConfig(document, { dryRun, actor: `${actor} (import)` });
       },

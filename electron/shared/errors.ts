@@ -112,6 +112,13 @@ export const errorCatalog = {
     403,
     (d) => `Refused (${d.action}): ${d.reason}`,
   ),
+  LICENSE_LIMIT_REACHED: entry<{ licenseId: string; limit: 'deployments' | 'GPUs'; allowed: number; wouldBe: number; detail: string }>(
+    403,
+    (d) => {
+      const noun = d.allowed === 1 ? d.limit.replace(/s$/, '') : d.limit;
+      return `License ${d.licenseId} allows ${d.allowed} ${noun}; this change would make ${d.wouldBe} (${d.detail}). Nothing was changed: free one first, or install a license with a higher limit.`;
+    },
+  ),
   LICENSE_NOT_INSTALLED: entry<{ state: string; reason: string }>(
     422,
     (d) => `The license was not installed: ${d.reason}`,

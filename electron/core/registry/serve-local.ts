@@ -53,7 +53,14 @@ const gpusOf = (snapshot: HardwareSnapshot): ProbedGpu[] =>
  */
 export async function serveLocalModel(
   input: ServeLocalInput,
-  deps: { registry: RegistryService; supervisor: SupervisorService; snapshot: () => Promise<HardwareSnapshot>; actor: string },
+  deps: {
+    registry: RegistryService;
+    supervisor: SupervisorService;
+    snapshot: () => Promise<HardwareSnapshot>;
+    actor: string;
+    /** Refuses (throws) before anything is created when the plan passes the license's limits. */
+    checkLimits?: (unit: { preset: 'vllm'; gpus: number[] }) => Promise<void>;
+  },
 ): Promise<ServeLocalResult> {
   const model = await readLocalModelDir(input.modelDir);
   const snapshot = await deps.snapshot();
@@ -86,6 +93,7 @@ export async function serveLocalModel(
   const servedName = servedNameFor(model.path);
   const unitName = unitNameFor(servedName, new Set(units.map((u) => u.name)));
   const maxNumSeqs = Number(plan.vllmArgs[plan.vllmArgs.indexOf('--max-num-seqs') + 1]);
+  await deps.checkLimits?.({ preset: 'vllm', gpus: plan.gpuIndices });
 
   const deployment = deps.registry.add(
     {
