@@ -13,7 +13,7 @@ import { createCatalogService } from './catalog/catalog-service';
 import { buildInfo } from './build-info';
 import { readHardwareFingerprint } from './license/hardware-id';
 import { readTrustedKeys } from './license/license-keys';
-import { type GpuClaim, checkDeploymentLimit, checkGpuLimit, limitsOf } from './license/license-limits';
+import { type GpuClaim, type KnownGpu, checkDeploymentLimit, checkGpuLimit, gpusAssigned, limitsOf, sortGpuKeys } from './license/license-limits';
 import { clockMarkPath, createLicenseService } from './license/license-service';
 import { type Dispatcher, createDispatcher } from './edge/dispatcher';
 import { EventHub } from './edge/event-hub';
@@ -167,13 +167,23 @@ export async function createAppliance(deps: ApplianceDeps): Promise<Appliance> {
     const actor = deps.mode;
     /** The license's limits, checked before a change that adds deployments or puts vLLM on more GPUs. */
     const limits = {
+      /** The probed GPUs, asked of nvidia-smi only when a unit names a GPU by UUID or names none. */
+      known: async (units: readonly GpuClaim[]): Promise<KnownGpu[]> => {
+        const needsProbe = units.some((unit) => unit.preset === 'vllm' && (!unit.gpus || unit.gpus.length === 0 || unit.gpus.some((id) => typeof id === 'string')));
+        if (!needsProbe) return [];
+        const snapshot = await probe.snapshot();
+        return snapshot.gpu.status === 'ok' ? snapshot.gpu.gpus.map((gpu) => ({ index: gpu.index, uuid: gpu.uuid })) : [];
+      },
       deployments: async (adding: number) => checkDeploymentLimit(limitsOf(await license.view()), registry.list().length, adding),
       gpus: async (unit: GpuClaim) => {
         const inForce = limitsOf(await license.view());
         if (inForce === null || unit.preset !== 'vllm') return;
-        const snapshot = await probe.snapshot();
-        const known = snapshot.gpu.status === 'ok' ? snapshot.gpu.gpus.map((gpu) => ({ index: gpu.index, uuid: gpu.uuid })) : [];
-        checkGpuLimit(inForce, supervisor.list().map((view) => view.definition), unit, known);
+        const existing = supervisor.list().map((view) => view.definition);
+        checkGpuLimit(inForce, existing, unit, await limits.known([...existing, unit]));
+      },
+      usage: async () => {
+        const units = supervisor.list().map((view) => view.definition);
+        return { deployments: registry.list().length, gpus: sortGpuKeys(gpusAssigned(units, await limits.known(units))) };
       },
     };
     const transfer = createConfigTransfer({ db: store.db, registry, settings, now: () => new Date(deps.clock.now()).toISOString() });
@@ -193,6 +203,7 @@ export async function createAppliance(deps: ApplianceDeps): Promise<Appliance> {
       'license.status': () => license.view(),
       'license.install': ({ text }) => license.install(text),
       'license.history': async () => license.history(),
+      'license.usage': () => limits.usage(),
       'services.list': async () => supervisor.list(),
       'services.add': async ({ definition }) => {
         const preset = (definition as { preset?: unknown } | null)?.preset;

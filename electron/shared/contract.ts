@@ -6,7 +6,7 @@
 import { z } from './zod';
 import { catalogSchema } from './fit/catalog-schema';
 import { hardwareSnapshotSchema, telemetryHistorySchema, telemetryTickSchema } from './hardware';
-import { licenseHistoryEntrySchema, licenseViewSchema } from './license';
+import { licenseHistoryEntrySchema, licenseUsageSchema, licenseViewSchema } from './license';
 import { logFileSchema, logHitSchema, logPieceSchema, outputSliceSchema, unitViewSchema } from './services';
 import {
   auditEntrySchema,
@@ -106,6 +106,7 @@ export const contract = {
       'Verifies a license file and makes it the active license when it is valid now.',
     ),
     'license.history': call(noInput, z.array(licenseHistoryEntrySchema), 'Licenses installed on this appliance, newest first.'),
+    'license.usage': call(noInput, licenseUsageSchema, "What the box uses of the license's limits: deployments registered, GPUs assigned to vLLM units."),
     'services.list': call(noInput, z.array(unitViewSchema), 'Every supervised unit with its state, last exit and output position.'),
     'services.add': call(z.object({ definition: z.unknown() }).strict(), unitViewSchema, 'Adds a unit (vllm, gitlab-gateway or custom preset).'),
     'services.remove': call(unitName, z.object({ removed: z.string() }), 'Stops a unit (full stop protocol) and removes it.'),

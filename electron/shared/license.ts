@@ -61,6 +61,21 @@ export const licenseViewSchema = z.object({
 });
 export type LicenseView = z.infer<typeof licenseViewSchema>;
 
+/** What the box uses of the license's limits (shown next to them; the limits are checked in the core). */
+export const licenseUsageSchema = z.object({
+  deployments: z.number().int().min(0),
+  /** The GPUs Airlock's vLLM units are assigned to, one entry per physical GPU ("gpu 0", or a MIG UUID). */
+  gpus: z.array(z.string()),
+});
+export type LicenseUsage = z.infer<typeof licenseUsageSchema>;
+
+/** `2 GPUs, 16 deployments` or, with the usage, `1 of 2 GPUs in use (gpu 0), 3 of 16 deployments`. */
+export function describeLimits(limits: { maxGpus: number; maxDeployments: number }, usage?: LicenseUsage): string {
+  if (!usage) return `${limits.maxGpus} GPUs, ${limits.maxDeployments} deployments`;
+  const gpus = `${usage.gpus.length} of ${limits.maxGpus} GPUs in use${usage.gpus.length > 0 ? ` (${usage.gpus.join(', ')})` : ''}`;
+  return `${gpus}, ${usage.deployments} of ${limits.maxDeployments} deployments`;
+}
+
 export const licenseHistoryEntrySchema = z.object({
   id: z.number().int(),
   licenseId: z.string(),

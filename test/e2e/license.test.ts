@@ -39,6 +39,8 @@ describe('License page (airlock serve + Chromium)', () => {
       await expect.poll(() => page.getByTestId('license-state').getAttribute('data-state')).toBe('valid');
       expect(await page.getByTestId('license-details').textContent()).toContain('Example Test Org');
       expect(await page.getByTestId('license-details').textContent()).toContain('TEST KEY');
+      // The limits with what this box uses of them (nothing registered yet).
+      await expect.poll(() => page.getByTestId('license-limits').textContent()).toBe('0 of 8 GPUs in use, 0 of 16 deployments');
       await expect.poll(() => page.getByTestId('license-history').locator('tbody tr').count()).toBe(1);
       await banner.waitFor({ state: 'detached' });
       await page.screenshot({ path: join(ARTIFACTS, 'license-installed.png'), fullPage: true });

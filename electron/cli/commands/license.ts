@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AirlockError } from '../../shared/errors';
-import type { LicenseHistoryEntry, LicenseStateName, LicenseView } from '../../shared/license';
+import { type LicenseHistoryEntry, type LicenseStateName, type LicenseUsage, type LicenseView, describeLimits } from '../../shared/license';
 import { buildInfo } from '../../core/build-info';
 import { fingerprintFromIds } from '../../core/license/hardware-binding';
 import { readMachineId } from '../../core/license/hardware-id';
@@ -64,13 +64,13 @@ async function hostIds(): Promise<{ machineId: string | null; gpuUuids: string[]
   }
 }
 
-export function renderLicense(view: LicenseView, history: LicenseHistoryEntry[] = []): string {
+export function renderLicense(view: LicenseView, history: LicenseHistoryEntry[] = [], usage?: LicenseUsage): string {
   const lines = [`License: ${view.state}${view.daysLeft !== null ? ` (${view.daysLeft} days left)` : ''}`, `  ${view.message}`];
   const d = view.details;
   if (d) {
     lines.push(
       `  id ${d.licenseId} · ${d.plan} · ${d.licensee.name}, ${d.licensee.company} <${d.licensee.email}>`,
-      `  valid ${d.startsAt} → ${d.expiresAt} (+${d.graceDays} days grace) · limits: ${d.limits.maxGpus} GPUs, ${d.limits.maxDeployments} deployments`,
+      `  valid ${d.startsAt} → ${d.expiresAt} (+${d.graceDays} days grace) · limits: ${describeLimits(d.limits, usage)}`,
       ...d.addOns.map((a) => `  add-on ${a.id}: ${a.seats} seats, ${a.startsAt} → ${a.expiresAt}`),
       `  ${d.binding ? `bound to this hardware (${d.binding.required} of ${d.binding.total} components)` : 'not bound to hardware'} · key ${d.kid}${d.isTestKey ? ' (TEST KEY)' : ''} · sha256 ${d.sha256.slice(0, 16)}…`,
     );
@@ -121,8 +121,8 @@ export async function runLicenseFingerprint(options: { isJson?: boolean }): Prom
 export async function runLicenseShow(options: { dataDir: string; isJson?: boolean }): Promise<number> {
   const core = await connectToCore(options.dataDir);
   try {
-    const [view, history] = await Promise.all([core.client.call('license.status', {}), core.client.call('license.history', {})]);
-    printResult({ ...view, history }, options.isJson, () => renderLicense(view, history));
+    const [view, history, usage] = await Promise.all([core.client.call('license.status', {}), core.client.call('license.history', {}), core.client.call('license.usage', {})]);
+    printResult({ ...view, history, usage }, options.isJson, () => renderLicense(view, history, usage));
     return 0;
   } finally {
     core.close();

@@ -53,6 +53,11 @@ export function gpusAssigned(units: readonly GpuClaim[], known: readonly KnownGp
   return keys;
 }
 
+/** GPU keys in reading order: gpu 2 before gpu 10. */
+export function sortGpuKeys(keys: Iterable<string>): string[] {
+  return [...keys].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+}
+
 /** Refuses adding `adding` deployments to `registered` when the total would pass the license's limit. */
 export function checkDeploymentLimit(limits: LicenseLimits | null, registered: number, adding: number): void {
   if (limits === null || adding <= 0) return;
@@ -84,6 +89,6 @@ export function checkGpuLimit(limits: LicenseLimits | null, existing: readonly G
     wouldBe: after.size,
     detail: namesNone
       ? `the unit names no GPUs, so vLLM would see all ${known.length} of this host; name the GPUs it may use`
-      : `${before.size === 0 ? 'none' : [...before].sort().join(', ')} already assigned`,
+      : `${before.size === 0 ? 'none' : sortGpuKeys(before).join(', ')} already assigned`,
   });
 }

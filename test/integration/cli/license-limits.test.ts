@@ -72,6 +72,9 @@ describe('license limits (airlock serve + CLI, a license for 1 GPU and 1 deploym
     expect(anyGpu.stderr).toContain('the unit names no GPUs, so vLLM would see all 2 of this host; name the GPUs it may use');
     const units = (JSON.parse((await cli('services', 'list', '--json')).stdout) as { name: string }[]).map((u) => u.name).sort();
     expect(units).toEqual(['also-gpu0', 'on-gpu0']);
+    const shown = await cli('license', 'show');
+    expect(shown.stdout).toContain('limits: 1 of 1 GPUs in use (gpu 0), 1 of 1 deployments');
+    expect(JSON.parse((await cli('license', 'show', '--json')).stdout)).toMatchObject({ usage: { deployments: 1, gpus: ['gpu 0'] } });
 
     // "Serve on this host" is checked on its plan before anything is made: with the deployment slot
     // free again, the plan (GPU 1: GPU 0 has 1.6 GB free) is refused for the GPU, and nothing is left.

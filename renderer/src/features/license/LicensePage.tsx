@@ -1,5 +1,5 @@
 import { type DragEvent, useState } from 'react';
-import type { LicenseView } from '../../../../electron/shared/license';
+import { type LicenseUsage, type LicenseView, describeLimits } from '../../../../electron/shared/license';
 import { useApi, useCall } from '../../api/api-context';
 
 /** Largest file the page reads: a license is a few KB (the core caps it too). */
@@ -31,6 +31,7 @@ export function LicensePage() {
   const api = useApi();
   const [status, refreshStatus] = useCall('license.status', {});
   const [history, refreshHistory] = useCall('license.history', {});
+  const [usage, refreshUsage] = useCall('license.usage', {});
   const [pasted, setPasted] = useState('');
   const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | undefined>();
   const [isBusy, setIsBusy] = useState(false);
@@ -45,6 +46,7 @@ export function LicensePage() {
       setPasted('');
       refreshStatus();
       refreshHistory();
+      refreshUsage();
     } catch (error) {
       setOutcome({ ok: false, text: (error as Error).message });
     } finally {
@@ -82,7 +84,7 @@ export function LicensePage() {
               </p>
               <p data-testid="license-message">{status.value.message}</p>
               {status.value.missingHardware.length > 0 && <p className="error">Missing hardware: {status.value.missingHardware.join(', ')}</p>}
-              <LicenseDetails view={status.value} />
+              <LicenseDetails view={status.value} usage={usage.status === 'ok' ? usage.value : undefined} />
             </>
           ) : status.status === 'error' ? (
             <p className="error" role="alert">
@@ -164,7 +166,7 @@ export function LicensePage() {
   );
 }
 
-function LicenseDetails({ view }: { view: LicenseView }) {
+function LicenseDetails({ view, usage }: { view: LicenseView; usage: LicenseUsage | undefined }) {
   const d = view.details;
   if (!d) {
     return view.evaluation ? (
@@ -199,9 +201,7 @@ function LicenseDetails({ view }: { view: LicenseView }) {
         {day(d.startsAt)} → {day(d.expiresAt)}, then {d.graceDays} days of grace
       </dd>
       <dt>Limits</dt>
-      <dd>
-        {d.limits.maxGpus} GPUs, {d.limits.maxDeployments} deployments
-      </dd>
+      <dd data-testid="license-limits">{describeLimits(d.limits, usage)}</dd>
       <dt>Hardware</dt>
       <dd>{d.binding ? `Bound to this host (${d.binding.required} of ${d.binding.total} components must match)` : 'Not bound'}</dd>
       <dt>Signed by</dt>

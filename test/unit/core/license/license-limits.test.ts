@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AirlockError } from '../../../../electron/shared/errors';
 import type { LicenseView } from '../../../../electron/shared/license';
-import { checkDeploymentLimit, checkGpuLimit, gpusAssigned, limitsOf } from '../../../../electron/core/license/license-limits';
+import { checkDeploymentLimit, checkGpuLimit, gpusAssigned, limitsOf, sortGpuKeys } from '../../../../electron/core/license/license-limits';
 
 const GPUS = [
   { index: 0, uuid: 'GPU-aaaa-0000' },
@@ -94,5 +94,11 @@ describe('checkGpuLimit', () => {
     expect(() => checkGpuLimit(null, [], vllm([0, 1, 2]), GPUS)).not.toThrow();
     expect(() => checkGpuLimit({ ...LIMITS, maxGpus: 1 }, [vllm([0, 1])], vllm([1]), GPUS)).not.toThrow();
     expect(refusal(() => checkGpuLimit({ ...LIMITS, maxGpus: 1 }, [vllm([0, 1])], vllm([2]), GPUS)).message).toContain('allows 1 GPU;');
+  });
+});
+
+describe('sortGpuKeys', () => {
+  it('orders GPU numbers as numbers', () => {
+    expect(sortGpuKeys(new Set(['gpu 10', 'gpu 2', 'MIG-1', 'gpu 0']))).toEqual(['gpu 0', 'gpu 2', 'gpu 10', 'MIG-1']);
   });
 });
