@@ -22,6 +22,7 @@ import { dataPaths } from './paths';
 import { createProbeService } from './probe/probe-service';
 import { createSettingsService } from './settings/settings-service';
 import { resourcesDir } from './resources';
+import { childNodeCommand, findBundledNode } from './packaging';
 import { LogIndex } from './logs/log-index';
 import { createConfigTransfer } from './registry/config-transfer';
 import { serveLocalModel } from './registry/serve-local';
@@ -156,7 +157,7 @@ export async function createAppliance(deps: ApplianceDeps): Promise<Appliance> {
       units: { list: () => supervisor.list(), restart: async (name) => supervisor.restart(name) },
       channel,
       entryPath: defaultGatewayEntry(resources),
-      nodePath: process.execPath,
+      node: childNodeCommand({ execPath: process.execPath, isElectron: typeof process.versions.electron === 'string', bundledNode: findBundledNode(__dirname) }),
     });
     gatewayRef.current = gateway;
     disposables.add(gateway);

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { preferUnpacked } from './packaging';
 
 /**
  * The resources/ folder shipped with Airlock (model catalog, license keys). Found by walking up from
@@ -11,7 +12,8 @@ export function resourcesDir(env: NodeJS.ProcessEnv = process.env): string {
   let dir = __dirname;
   for (let i = 0; i < 6; i += 1) {
     const candidate = join(dir, 'resources');
-    if (existsSync(join(candidate, 'catalog'))) return candidate;
+    // In the packaged app resources/ is unpacked beside app.asar: the pty wrapper in it is executed.
+    if (existsSync(join(candidate, 'catalog'))) return preferUnpacked(candidate);
     dir = dirname(dir);
   }
   return join(__dirname, '..', '..', 'resources');

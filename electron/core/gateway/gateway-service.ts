@@ -11,6 +11,7 @@ import { CHANNEL_PATH_ENV, CHANNEL_TOKEN_ENV } from '../../shared/gateway/channe
 import type { GatewayConfig } from '../../shared/gateway/config';
 import { AirlockError } from '../../shared/errors';
 import { NODE_RUNTIME } from '../../shared/node-runtime';
+import { preferUnpacked } from '../packaging';
 import type { UnitView } from '../../shared/services';
 import type { SettingKey } from '../../shared/settings';
 import type { Logger } from '../logger';
@@ -38,14 +39,15 @@ export interface GatewayServiceDeps {
   channel: GatewayChannel;
   /** The built gateway program (dist/gateway/main.cjs). */
   entryPath: string;
-  /** The Node that runs it: the core's own. */
-  nodePath: string;
+  /** The Node that runs it, and what it needs in its environment (packaging.ts childNodeCommand). */
+  node: { command: string; env: Readonly<Record<string, string>> };
 }
 
 /** Where the built gateway is: next to the core's bundle, or under dist/ from the sources (tests). */
 export function defaultGatewayEntry(resources: string, env: NodeJS.ProcessEnv = process.env): string {
   if (env.AIRLOCK_GATEWAY_ENTRY) return env.AIRLOCK_GATEWAY_ENTRY;
-  const candidates = [join(__dirname, '..', 'gateway', 'main.cjs'), join(resources, '..', 'dist', 'gateway', 'main.cjs')];
+  // Plain Node runs it: in the packaged app, the copy unpacked beside app.asar (packaging.ts).
+  const candidates = [join(__dirname, '..', 'gateway', 'main.cjs'), join(resources, '..', 'dist', 'gateway', 'main.cjs')].map((path) => preferUnpacked(path));
   return candidates.find((path) => existsSync(path)) ?? candidates[0]!;
 }
 
@@ -116,18 +118,16 @@ export function createGatewayService(deps: GatewayServiceDeps) {
       const metricsPort = deps.setting('gateway.metricsPort');
       const isTls = deps.setting('gateway.tlsCertPath') !== '' && deps.setting('gateway.tlsKeyPath') !== '';
       const healthUrl = `${isTls ? 'https' : 'http'}://${localHost(host)}:${port}/monitoring/healthz`;
-      const isElectron = typeof process.versions.electron === 'string';
       deps.logger.debug('gateway launch', { unit, host, port });
       return {
-        command: deps.nodePath,
+        command: deps.node.command,
         // Flat memory at 1,000 req/s (resources/node-runtime.json).
         args: [...NODE_RUNTIME.nodeFlags, deps.entryPath],
         env: {
           ...NODE_RUNTIME.env,
+          ...deps.node.env,
           [CHANNEL_PATH_ENV]: deps.channel.path,
           [CHANNEL_TOKEN_ENV]: channelToken,
-          // Inside the desktop app the core's executable is Electron: run it as plain Node.
-          ...(isElectron ? { ELECTRON_RUN_AS_NODE: '1' } : {}),
         },
         ports: metricsPort > 0 ? [port, metricsPort] : [port],
         healthUrl,

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { Worker } from 'node:worker_threads';
 import { type LineBlock, LineSplitterForIndex, toFtsQuery } from './line-splitter';
+import { preferUnpacked } from '../packaging';
 
 export interface LogHit {
   id: number;
@@ -32,7 +33,8 @@ export interface LogIndexStats {
 
 /** Where the worker is: next to this file in the sources (tests), dist/workers in a build. */
 export function defaultWorkerPath(): string {
-  const candidates = [join(__dirname, '..', 'workers', 'log-index-worker.cjs'), join(__dirname, 'log-index-worker.ts')];
+  // Worker threads cannot load from app.asar: the packaged app has the workers unpacked (packaging.ts).
+  const candidates = [preferUnpacked(join(__dirname, '..', 'workers', 'log-index-worker.cjs')), join(__dirname, 'log-index-worker.ts')];
   return candidates.find((path) => existsSync(path)) ?? candidates[0]!;
 }
 

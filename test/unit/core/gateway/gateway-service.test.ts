@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ChannelState, GatewayChannel } from '../../../../electron/core/gateway/gateway-channel';
 import { type GatewayServiceDeps, createGatewayService, defaultGatewayEntry } from '../../../../electron/core/gateway/gateway-service';
 import { createLogger } from '../../../../electron/core/logger';
@@ -58,13 +58,8 @@ const unit = (name: string, state: UnitView['state'], preset: UnitView['preset']
 
 describe('gateway service', () => {
   const tempDir = useTempDir();
-  const electronVersion = Object.getOwnPropertyDescriptor(process.versions, 'electron');
-  afterEach(() => {
-    if (electronVersion) Object.defineProperty(process.versions, 'electron', electronVersion);
-    else delete (process.versions as Record<string, string | undefined>).electron;
-  });
 
-  function setup(options: { values?: SettingValues; units?: UnitView[]; isBuilt?: boolean; restartFails?: boolean } = {}) {
+  function setup(options: { values?: SettingValues; units?: UnitView[]; isBuilt?: boolean; restartFails?: boolean; nodeEnv?: Record<string, string> } = {}) {
     const dir = tempDir();
     const entryPath = join(dir, 'dist', 'gateway', 'main.cjs');
     if (options.isBuilt ?? true) {
@@ -106,7 +101,7 @@ describe('gateway service', () => {
       },
       channel,
       entryPath,
-      nodePath: '/opt/airlock/node',
+      node: { command: '/opt/airlock/node', env: options.nodeEnv ?? {} },
     };
     /** Changes a setting the way the settings service would: store, then tell. */
     const change = <K extends SettingKey>(key: K, value: SettingValue<K>) => {
@@ -235,11 +230,10 @@ describe('gateway service', () => {
       expect(launch.env.MALLOC_ARENA_MAX).toBe('2');
     });
 
-    it('runs Electron as plain Node only under Electron', () => {
-      const { service } = setup();
-      expect(service.launch('gateway').env).not.toHaveProperty('ELECTRON_RUN_AS_NODE');
-      Object.defineProperty(process.versions, 'electron', { value: '45.4.1', configurable: true, enumerable: true });
-      expect(service.launch('gateway').env.ELECTRON_RUN_AS_NODE).toBe('1');
+    it('adds what its Node needs to the environment (ELECTRON_RUN_AS_NODE when Electron runs it), under the channel\'s own variables', () => {
+      expect(setup().service.launch('gateway').env).not.toHaveProperty('ELECTRON_RUN_AS_NODE');
+      const { service, channel } = setup({ nodeEnv: { ELECTRON_RUN_AS_NODE: '1', [CHANNEL_PATH_ENV]: '/elsewhere' } });
+      expect(service.launch('gateway').env).toMatchObject({ ELECTRON_RUN_AS_NODE: '1', [CHANNEL_PATH_ENV]: channel.path });
     });
 
     it('claims the gateway port and the metrics port, not a metrics port of 0', () => {
