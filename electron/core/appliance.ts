@@ -165,7 +165,6 @@ export async function createAppliance(deps: ApplianceDeps): Promise<Appliance> {
     await supervisor.init();
     disposables.add(supervisor);
 
-    const actor = deps.mode;
     /** The license's limits, checked before a change that adds deployments or puts vLLM on more GPUs. */
     const limits = {
       /** The probed GPUs, asked of nvidia-smi only when a unit names a GPU by UUID or names none. */
@@ -239,21 +238,21 @@ export async function createAppliance(deps: ApplianceDeps): Promise<Appliance> {
         return logIndex.tail(name, lines);
       },
       'models.list': async () => registry.list(),
-      'models.add': async ({ deployment }) => {
+      'models.add': async ({ deployment }, { actor }) => {
         await license.require('register-model');
         await limits.deployments(1);
         return registry.add(deployment, actor);
       },
-      'models.update': async ({ name, patch }) => {
+      'models.update': async ({ name, patch }, { actor }) => {
         await license.require('change-model');
         return registry.update(name, patch, actor);
       },
-      'models.remove': async ({ name }) => {
+      'models.remove': async ({ name }, { actor }) => {
         await license.require('change-model');
         return registry.remove(name, actor);
       },
       'models.test': ({ name }) => registry.test(name),
-      'models.serveLocal': async (input) => {
+      'models.serveLocal': async (input, { actor }) => {
         await license.require('register-model');
         return serveLocalModel(input, {
           registry,
@@ -267,13 +266,13 @@ export async function createAppliance(deps: ApplianceDeps): Promise<Appliance> {
         });
       },
       'features.list': async () => registry.features(),
-      'features.set': async ({ featureId, deploymentName }) => {
+      'features.set': async ({ featureId, deploymentName }, { actor }) => {
         await license.require('change-features');
         return registry.setFeature(featureId, deploymentName, actor);
       },
       'gitlab.sheet': async ({ username }) => registry.gitlabSheet(username ?? null),
       'config.export': async () => transfer.exportConfig(),
-      'config.import': async ({ document, dryRun }) => {
+      'config.import': async ({ document, dryRun }, { actor }) => {
         if (!dryRun) {
           await license.require('change-model');
           await license.require('change-features');
@@ -293,11 +292,11 @@ export async function createAppliance(deps: ApplianceDeps): Promise<Appliance> {
       },
       'gateway.standaloneConfig': async () => gateway.standaloneConfig(),
       'tokens.list': async () => tokens.list(),
-      'tokens.mint': async (input) => {
+      'tokens.mint': async (input, { actor }) => {
         await license.require('start-gateway');
         return tokens.mint(input, actor);
       },
-      'tokens.revoke': async ({ id }) => tokens.revoke(id, actor),
+      'tokens.revoke': async ({ id }, { actor }) => tokens.revoke(id, actor),
       'requests.list': async (filter) => requests.list(filter),
       'requests.get': async ({ id }) => {
         const row = requests.get(id);
@@ -307,7 +306,7 @@ export async function createAppliance(deps: ApplianceDeps): Promise<Appliance> {
       'requests.stats': async ({ sinceMinutes }) => requests.stats(deps.clock.now() - sinceMinutes * 60_000),
       'settings.list': async () => settings.list(),
       // Settings are configuration too (accepting the beta terms, the gateway URL…): audited with the change.
-      'settings.set': async ({ key, value }) =>
+      'settings.set': async ({ key, value }, { actor }) =>
         store.db.transaction(() => {
           const before = settings.list().find((entry) => entry.key === key)?.value ?? null;
           const entry = settings.set(key, value);

@@ -27,7 +27,7 @@ async function run(): Promise<void> {
   const logger = createLogger({ scope: 'core' });
   try {
     const host = await startCoreHost({ dataDir, mode: 'desktop', clock: systemClock, logger });
-    const connection = serveConnection((text) => parentPort.postMessage(text), host.appliance.dispatcher, host.appliance.hub);
+    const connection = serveConnection((text) => parentPort.postMessage(text), host.appliance.dispatcher, host.appliance.hub, { actor: 'desktop' });
     parentPort.on('message', (message) => {
       if (typeof message.data === 'string') connection.receive(message.data);
     });

@@ -112,13 +112,14 @@ export async function buildConsoleServer(deps: ConsoleServerDeps): Promise<Fasti
         if (!deps.auth.isSessionValid(sessionOf(request))) return sendError(reply, new AirlockError('CONSOLE_NOT_AUTHENTICATED', {}));
       },
     },
-    (socket) => {
+    (socket, request) => {
       const connection = serveConnection(
         (text) => {
           if (socket.readyState === socket.OPEN) socket.send(text);
         },
         deps.dispatcher,
         deps.hub,
+        { actor: `console ${request.ip}` },
       );
       socket.on('message', (data, isBinary) => {
         if (isBinary) return;

@@ -219,8 +219,14 @@ export type CallInput<K extends CallName> = z.input<Contract['calls'][K]['input'
 export type CallOutput<K extends CallName> = z.output<Contract['calls'][K]['output']>;
 export type EventPayload<K extends EventName> = z.output<Contract['events'][K]>;
 
+/** Who made a call, from the transport it came over: what the audit trail records as the actor. */
+export interface CallContext {
+  /** `cli` (the owner-only control socket), `console <address>` (a logged-in browser), `desktop`. */
+  actor: string;
+}
+
 /** The core's side of the contract: one async handler per call. */
-export type CallHandlers = { [K in CallName]: (input: z.output<Contract['calls'][K]['input']>) => Promise<CallOutput<K>> };
+export type CallHandlers = { [K in CallName]: (input: z.output<Contract['calls'][K]['input']>, context: CallContext) => Promise<CallOutput<K>> };
 
 export const callNames = Object.keys(contract.calls) as CallName[];
 export const eventNames = Object.keys(contract.events) as EventName[];

@@ -139,6 +139,8 @@ describe('Models, AI features and GitLab setup pages (airlock serve + fake vLLM 
       const audit = page.getByTestId('audit');
       await expect.poll(() => audit.getByTestId('audit-entry').count()).toBe(2);
       expect(await audit.locator('[data-action="deployment.update"]').textContent()).toContain('…7391 → …0000');
+      // Who: the browser session, by its address (the CLI's changes say "cli").
+      expect(await audit.locator('[data-action="deployment.update"] td').nth(2).textContent()).toBe('console 127.0.0.1');
       // audit.verify is its own call, re-run after the save: the badge may show the old answer until it returns.
       await expect.poll(() => page.getByTestId('audit-chain').textContent()).toBe('Audit chain: Intact, 2 entries');
       await page.screenshot({ path: join(ARTIFACTS, 'models.png'), fullPage: true });

@@ -1,4 +1,4 @@
-import { isEventName } from '../../shared/contract';
+import { type CallContext, isEventName } from '../../shared/contract';
 import type { Disposable } from '../../shared/disposable';
 import { AirlockError } from '../../shared/errors';
 import { clientMessageSchema, parseFrame } from '../../shared/wire';
@@ -13,9 +13,10 @@ export interface Connection extends Disposable {
 
 /**
  * Serves the contract to one client: calls go through the dispatcher, subscriptions to the hub.
- * `send` must not throw; a closed channel drops the message.
+ * `send` must not throw; a closed channel drops the message. `context` says who the client is (the
+ * transport knows: the control socket, a console session, the desktop window).
  */
-export function serveConnection(send: (text: string) => void, dispatcher: Dispatcher, hub: EventHub): Connection {
+export function serveConnection(send: (text: string) => void, dispatcher: Dispatcher, hub: EventHub, context: CallContext): Connection {
   const subscriptions = new Map<string, Disposable>();
   let isClosed = false;
   const post = (message: object) => {
@@ -32,7 +33,7 @@ export function serveConnection(send: (text: string) => void, dispatcher: Dispat
       }
       const message = parsed.message;
       if (message.t === 'call') {
-        void dispatcher.dispatch(message.name, message.input).then((result) => post({ t: 'result', id: message.id, ...result }));
+        void dispatcher.dispatch(message.name, message.input, context).then((result) => post({ t: 'result', id: message.id, ...result }));
         return;
       }
       if (!isEventName(message.name)) {

@@ -57,6 +57,8 @@ export async function listenControlSocket(options: { path: string; dispatcher: D
       },
       dispatcher,
       hub,
+      // Owner-only socket: the CLI, run by the user the core runs as.
+      { actor: 'cli' },
     );
     const splitter = new LineSplitter(
       (line) => connection.receive(line),

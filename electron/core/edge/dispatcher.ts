@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type CallHandlers, contract, isCallName } from '../../shared/contract';
+import { type CallContext, type CallHandlers, contract, isCallName } from '../../shared/contract';
 import { AirlockError, type WireError } from '../../shared/errors';
 import { describeIssues } from '../../shared/wire';
 import type { Logger } from '../logger';
@@ -8,13 +8,13 @@ export type DispatchResult = { ok: true; value: unknown } | { ok: false; error: 
 
 /** Runs a contract call: name checked, input parsed with its schema, handler run, output checked. */
 export interface Dispatcher {
-  dispatch(name: unknown, input: unknown): Promise<DispatchResult>;
+  dispatch(name: unknown, input: unknown, context: CallContext): Promise<DispatchResult>;
 }
 
 /** Builds the one place where every call from every transport enters the core. */
 export function createDispatcher(handlers: CallHandlers, logger: Logger): Dispatcher {
   return {
-    async dispatch(name, input) {
+    async dispatch(name, input, context) {
       if (!isCallName(name)) {
         return { ok: false, error: new AirlockError('CONTRACT_UNKNOWN_CALL', { name: String(name).slice(0, 100) }).toWire() };
       }
@@ -24,8 +24,8 @@ export function createDispatcher(handlers: CallHandlers, logger: Logger): Dispat
         return { ok: false, error: new AirlockError('CONTRACT_INVALID_INPUT', { name, issues: describeIssues(parsed.error) }).toWire() };
       }
       try {
-        const handler = handlers[name] as (input: unknown) => Promise<unknown>;
-        const value = await handler(parsed.data);
+        const handler = handlers[name] as (input: unknown, context: CallContext) => Promise<unknown>;
+        const value = await handler(parsed.data, context);
         const checked = spec.output.safeParse(value);
         if (!checked.success) {
           // The core broke its own contract: a bug, reported as one, never passed on half-formed.

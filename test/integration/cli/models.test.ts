@@ -86,7 +86,8 @@ describe('airlock models, features, gitlab-sheet (serve + fake vLLM)', () => {
       const verify = await core.client.call('audit.verify', {});
       expect(verify).toMatchObject({ isIntact: true });
       const [latest] = await core.client.call('audit.list', { limit: 1 });
-      expect(latest).toMatchObject({ action: 'setting.set', target: 'models.betaEnabled', changes: [{ field: 'value', old: false, new: true }] });
+      // The actor is the client the change came from: here the control socket (the CLI's).
+      expect(latest).toMatchObject({ actor: 'cli', action: 'setting.set', target: 'models.betaEnabled', changes: [{ field: 'value', old: false, new: true }] });
       expect(JSON.stringify(await core.client.call('audit.list', { limit: 50 }))).not.toContain(CANARY);
     } finally {
       core.close();

@@ -47,6 +47,7 @@ function wire(handlers: CallHandlers) {
     },
     dispatcher,
     hub,
+    { actor: 'test' },
   );
   const client = new RpcClient({ send: (text) => queueMicrotask(() => connection.receive(text)), timers, timeoutMs: 200 });
   peer.client = client;
@@ -57,6 +58,19 @@ describe('contract over a text channel', () => {
   it('returns the handler result, checked against the output schema', async () => {
     const { client } = wire(makeHandlers());
     await expect(client.call('store.health', {})).resolves.toEqual(storeHealth);
+  });
+
+  it('hands each handler the context of the connection the call came over (the audit trail\'s actor)', async () => {
+    const seen: string[] = [];
+    const handlers = makeHandlers({
+      'store.health': async (_input, context) => {
+        seen.push(context.actor);
+        return storeHealth;
+      },
+    });
+    const { client } = wire(handlers);
+    await client.call('store.health', {});
+    expect(seen).toEqual(['test']);
   });
 
   it('refuses unknown calls, including prototype names, with CONTRACT_UNKNOWN_CALL', async () => {
