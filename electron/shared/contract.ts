@@ -206,7 +206,7 @@ export const contract = {
     'license.changed': licenseViewSchema,
     'services.changed': unitViewSchema,
     /** A unit was removed (by this client or another one: the CLI, a second console). */
-    'services.removed': z.object({ name: z.string() }),
+    'services.removed': z.object({ name: z.string(), revision: z.number().int() }),
     /** New output is there; the terminal pulls it with services.output (a notification, not the data). */
     'services.output': z.object({ unit: z.string(), endOffset: z.number() }),
   },

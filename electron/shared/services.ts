@@ -111,6 +111,11 @@ export const unitViewSchema = z.object({
   output: z.object({ endOffset: z.number(), droppedBytes: z.number() }),
   logFile: z.object({ path: z.string(), writtenBytes: z.number(), droppedBytes: z.number() }),
   autoStart: z.boolean(),
+  /**
+   * Grows with every change of any unit in this core run: of two views of a unit from the same core,
+   * the one with the higher revision is the newer (events and call answers can cross).
+   */
+  revision: z.number().int(),
 });
 export type UnitView = z.infer<typeof unitViewSchema>;
 

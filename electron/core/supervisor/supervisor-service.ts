@@ -61,6 +61,8 @@ interface UnitEntry {
   lineRest: string;
   /** Decodes the output for the vLLM progress reader, keeping characters split between batches. */
   decoder: StringDecoder;
+  /** The revision of its latest change (UnitView.revision). */
+  revision: number;
 }
 
 /**
@@ -101,6 +103,13 @@ export function createSupervisorService(deps: SupervisorDeps) {
     return { ...entry, name: name as string };
   };
 
+  /**
+   * One counter for every unit change in this core run: a client that holds two views of a unit (a
+   * call's answer and an event, in either order) keeps the higher revision (use-units.ts).
+   */
+  let revision = 0;
+  const nextRevision = () => (revision += 1);
+
   const view = (name: string): UnitView => {
     const entry = units.get(name)!;
     const state: UnitState | undefined = entry.runner?.current;
@@ -128,10 +137,14 @@ export function createSupervisorService(deps: SupervisorDeps) {
       output: { endOffset: entry.ring.endOffset, droppedBytes: entry.ring.droppedBytes },
       logFile: { path: entry.logPath, writtenBytes: fileStats.writtenBytes, droppedBytes: fileStats.droppedBytes },
       autoStart: entry.definition.autoStart,
+      revision: entry.revision,
     };
   };
 
-  const announce = (name: string) => deps.hub.emit('services.changed', view(name));
+  const announce = (name: string) => {
+    units.get(name)!.revision = nextRevision();
+    deps.hub.emit('services.changed', view(name));
+  };
 
   const onOutput = (name: string, data: Buffer, ms: number) => {
     const entry = units.get(name);
@@ -158,6 +171,7 @@ export function createSupervisorService(deps: SupervisorDeps) {
       commandLine = `(cannot start yet: ${(error as Error).message})`;
     }
     units.set(definition.name, {
+      revision: nextRevision(),
       definition,
       wasRunning,
       commandLine,
@@ -276,7 +290,7 @@ export function createSupervisorService(deps: SupervisorDeps) {
       apiKeys.delete(entry.name);
       deps.logger.info('unit removed', { unit: entry.name });
       // Every other client (a console tab, the desktop window) drops its card.
-      deps.hub.emit('services.removed', { name: entry.name });
+      deps.hub.emit('services.removed', { name: entry.name, revision: nextRevision() });
     },
 
     start(name: unknown): UnitView {

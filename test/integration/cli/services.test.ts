@@ -29,7 +29,7 @@ describe('airlock services and logs (serve + fake vLLM)', () => {
   });
   const cli = (dataDir: string, ...args: string[]) => runCli([...args, '--data-dir', dataDir]);
   const unitJson = async (dataDir: string, name: string) =>
-    (JSON.parse((await cli(dataDir, 'services', 'list', '--json')).stdout) as { name: string; state: string; pid: number | null; progress: { phase: string } | null; lastProblem: { summary: string } | null }[]).find(
+    (JSON.parse((await cli(dataDir, 'services', 'list', '--json')).stdout) as { name: string; state: string; pid: number | null; revision: number; progress: { phase: string } | null; lastProblem: { summary: string } | null }[]).find(
       (u) => u.name === name,
     );
 
@@ -42,10 +42,13 @@ describe('airlock services and logs (serve + fake vLLM)', () => {
     expect(add.code, add.stderr).toBe(0);
     // The key is in the environment, never on the command line.
     expect(add.stdout).not.toContain('--api-key');
+    const added = await unitJson(dataDir, 'qwen');
     expect((await cli(dataDir, 'services', 'start', 'qwen')).code).toBe(0);
     await expect.poll(async () => (await unitJson(dataDir, 'qwen'))?.state, { timeout: 15_000 }).toBe('running');
     const unit = await unitJson(dataDir, 'qwen');
     expect(unit?.progress?.phase).toBe('ready');
+    // Every change (starting, each progress phase, running) moved the unit's revision on.
+    expect(unit!.revision).toBeGreaterThan(added!.revision + 2);
 
     // /v1 needs the key the core gave vLLM: without it, 401.
     const unauthorized = await fetch(`http://127.0.0.1:${port}/v1/models`);
