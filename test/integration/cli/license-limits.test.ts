@@ -1,8 +1,9 @@
-import { mkdirSync, truncateSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FAKE_NVIDIA_SMI, NVIDIA_SMI_FIXTURES, fakeNvidiaSmiEnv } from '../../doubles/fake-nvidia-smi-env';
 import { type RunningServe, runCli, startServe } from '../../helpers/cli';
+import { writeSmallQwenModel } from '../../helpers/model-dir';
 import { useTempDir } from '../../helpers/temp-dir';
 import { basePayload, issue } from '../../unit/core/license/license-test-kit';
 
@@ -80,12 +81,7 @@ describe('license limits (airlock serve + CLI, a license for 1 GPU and 1 deploym
     // free again, the plan (GPU 1: GPU 0 has 1.6 GB free) is refused for the GPU, and nothing is left.
     expect((await cli('models', 'rm', 'first')).code).toBe(0);
     expect((await cli('settings', 'set', 'models.betaEnabled', 'true')).code).toBe(0);
-    const modelDir = join(dataDir, 'Qwen2.5-0.5B-Instruct');
-    mkdirSync(modelDir);
-    writeFileSync(join(modelDir, 'config.json'), JSON.stringify({ architectures: ['Qwen2ForCausalLM'], model_type: 'qwen2', hidden_size: 896, intermediate_size: 4864, num_hidden_layers: 24, num_attention_heads: 14, num_key_value_heads: 2, max_position_embeddings: 32768, vocab_size: 151936, torch_dtype: 'bfloat16', tie_word_embeddings: true }));
-    writeFileSync(join(modelDir, 'tokenizer.json'), '{}');
-    writeFileSync(join(modelDir, 'model.safetensors'), '');
-    truncateSync(join(modelDir, 'model.safetensors'), 1024 ** 3);
+    const modelDir = writeSmallQwenModel(dataDir);
     const served = await cli('models', 'serve', modelDir, '--family', 'general', '--context', '4096');
     expect(served.code).toBe(5);
     expect(served.stderr).toContain('License AL-LIMITS-0001 allows 1 GPU; this change would make 2 (gpu 0 already assigned)');

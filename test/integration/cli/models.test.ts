@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningServe, runCli, startServe } from '../../helpers/cli';
+import { writeSmallQwenModel } from '../../helpers/model-dir';
 import { freePort } from '../../helpers/net';
 import { useTempDir } from '../../helpers/temp-dir';
 
@@ -109,14 +110,7 @@ describe('airlock models, features, gitlab-sheet (serve + fake vLLM)', () => {
     // Qwen models register under the "general" family, which GitLab offers only with beta features on.
     await cli(['settings', 'set', 'models.betaEnabled', 'true']);
 
-    // A small Qwen2-style model (config from its published architecture; weights as a sparse 1 GiB file).
-    const { mkdirSync, writeFileSync: write, truncateSync } = await import('node:fs');
-    const modelDir = join(dataDir, 'Qwen2.5-0.5B-Instruct');
-    mkdirSync(modelDir);
-    write(join(modelDir, 'config.json'), JSON.stringify({ architectures: ['Qwen2ForCausalLM'], model_type: 'qwen2', hidden_size: 896, intermediate_size: 4864, num_hidden_layers: 24, num_attention_heads: 14, num_key_value_heads: 2, max_position_embeddings: 32768, vocab_size: 151936, torch_dtype: 'bfloat16', tie_word_embeddings: true }));
-    write(join(modelDir, 'tokenizer.json'), '{}');
-    write(join(modelDir, 'model.safetensors'), '');
-    truncateSync(join(modelDir, 'model.safetensors'), 1024 ** 3);
+    const modelDir = writeSmallQwenModel(dataDir);
 
     const served = await cli(['models', 'serve', modelDir, '--family', 'general', '--context', '4096', '--json']);
     expect(served.code, served.stderr).toBe(0);
