@@ -1,9 +1,9 @@
-import { mkdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FAKE_NVIDIA_SMI, NVIDIA_SMI_FIXTURES, fakeNvidiaSmiEnv } from '../doubles/fake-nvidia-smi-env';
 import { ARTIFACTS, openLoggedIn, useBrowser } from '../helpers/browser';
 import { runCli, startServe } from '../helpers/cli';
+import { writeSmallQwenModel } from '../helpers/model-dir';
 import { useTempDir } from '../helpers/temp-dir';
 
 const FAKE_VLLM = join(process.cwd(), 'test/doubles/fake-vllm');
@@ -19,15 +19,7 @@ describe('Serve on this host (airlock serve + fake nvidia-smi + fake vLLM + Chro
     try {
       await runCli(['settings', 'set', 'services.vllmPath', FAKE_VLLM, '--data-dir', dataDir]);
       await runCli(['settings', 'set', 'models.betaEnabled', 'true', '--data-dir', dataDir]);
-      const modelDir = join(dataDir, 'Qwen2.5-0.5B-Instruct');
-      mkdirSync(modelDir);
-      writeFileSync(
-        join(modelDir, 'config.json'),
-        JSON.stringify({ architectures: ['Qwen2ForCausalLM'], model_type: 'qwen2', hidden_size: 896, intermediate_size: 4864, num_hidden_layers: 24, num_attention_heads: 14, num_key_value_heads: 2, max_position_embeddings: 32768, vocab_size: 151936, torch_dtype: 'bfloat16', tie_word_embeddings: true }),
-      );
-      writeFileSync(join(modelDir, 'tokenizer.json'), '{}');
-      writeFileSync(join(modelDir, 'model.safetensors'), '');
-      truncateSync(join(modelDir, 'model.safetensors'), 1024 ** 3);
+      const modelDir = writeSmallQwenModel(dataDir);
 
       const { page, problems } = await openLoggedIn(browser(), serve, { width: 1440, height: 1000 });
       await page.getByRole('link', { name: 'Models', exact: true }).click();
