@@ -157,7 +157,7 @@ export async function createAppliance(deps: ApplianceDeps): Promise<Appliance> {
       units: { list: () => supervisor.list(), restart: async (name) => supervisor.restart(name) },
       channel,
       entryPath: defaultGatewayEntry(resources),
-      node: childNodeCommand({ execPath: process.execPath, isElectron: typeof process.versions.electron === 'string', bundledNode: findBundledNode(__dirname) }),
+      node: childNodeCommand({ execPath: process.execPath, isElectron: typeof process.versions.electron === 'string', findBundledNode: () => findBundledNode(__dirname) }),
     });
     gatewayRef.current = gateway;
     disposables.add(gateway);
@@ -273,14 +273,16 @@ export async function createAppliance(deps: ApplianceDeps): Promise<Appliance> {
       'gitlab.sheet': async ({ username }) => registry.gitlabSheet(username ?? null),
       'config.export': async () => transfer.exportConfig(),
       'config.import': async ({ document, dryRun }, { actor }) => {
-        if (!dryRun) {
-          await license.require('change-model');
-          await license.require('change-features');
-          // The preview validates the whole document first: an invalid one is refused for what it is.
-          const preview = transfer.importConfig(document, { dryRun: true, actor: `${actor} (import)` });
-          await limits.deployments(preview.changes.filter((change) => change.kind === 'deployment' && change.action === 'add').length);
-        }
-        return transfer.importConfig(document, { dryRun, actor: `${actor} (import)` });
+        if (dryRun) return transfer.importConfig(document, { dryRun, actor: `${actor} (import)` });
+        await license.require('change-model');
+        await license.require('change-features');
+        const inForce = limitsOf(await license.view());
+        return transfer.importConfig(document, {
+          dryRun,
+          actor: `${actor} (import)`,
+          // Checked on a valid document only: an invalid one is refused for what it is.
+          beforeApply: (changes) => checkDeploymentLimit(inForce, registry.list().length, changes.filter((change) => change.kind === 'deployment' && change.action === 'add').length),
+        });
       },
       'audit.list': async ({ limit }) => audit.recent(limit),
       'audit.verify': async () => audit.verify(),

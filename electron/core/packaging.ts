@@ -43,9 +43,9 @@ export function findBundledNode(from: string, exists: (path: string) => boolean 
  * (reliability.md E6) so ELECTRON_RUN_AS_NODE is ignored there. Without a bundled binary (a
  * development checkout run by an unfused Electron) Electron runs as Node.
  */
-export function childNodeCommand(options: { execPath: string; isElectron: boolean; bundledNode: string | null }): { command: string; env: Record<string, string> } {
+export function childNodeCommand(options: { execPath: string; isElectron: boolean; findBundledNode: () => string | null }): { command: string; env: Record<string, string> } {
   if (!options.isElectron) return { command: options.execPath, env: {} };
-  if (options.bundledNode) return { command: options.bundledNode, env: {} };
+  const bundledNode = options.findBundledNode();
+  if (bundledNode) return { command: bundledNode, env: {} };
   return { command: options.execPath, env: { ELECTRON_RUN_AS_NODE: '1' } };
 }
-

@@ -88,9 +88,10 @@ export function createConfigTransfer(deps: { db: Database.Database; registry: Re
     /**
      * Validates the whole document, then applies it in one transaction: an invalid entry anywhere
      * changes nothing. With `dryRun`, only the diff. Deployments are added or updated by name
-     * (keys of existing ones are kept); others are left as they are.
+     * (keys of existing ones are kept); others are left as they are. `beforeApply` sees the changes
+     * of a valid document before anything is written, and refuses them by throwing (license limits).
      */
-    importConfig(input: unknown, options: { dryRun: boolean; actor: string }): { changes: ConfigChange[]; isApplied: boolean } {
+    importConfig(input: unknown, options: { dryRun: boolean; actor: string; beforeApply?: (changes: readonly ConfigChange[]) => void }): { changes: ConfigChange[]; isApplied: boolean } {
       const parsed = configDocumentSchema.safeParse(input);
       if (!parsed.success) throw new AirlockError('CONFIG_IMPORT_INVALID', { issues: describeIssues(parsed.error) });
       const document = parsed.data;
@@ -102,6 +103,7 @@ export function createConfigTransfer(deps: { db: Database.Database; registry: Re
       }
       const changes = diff(document);
       if (options.dryRun) return { changes, isApplied: false };
+      options.beforeApply?.(changes);
 
       // All or nothing: every add/update/set runs its own validation inside this transaction; the
       // first refusal throws and SQLite rolls everything back.

@@ -32,12 +32,15 @@ describe('paths in the packaged app', () => {
   });
 
   it('runs a Node child with the core\'s Node, or inside Electron with the bundled Node, else Electron as Node', () => {
-    expect(childNodeCommand({ execPath: '/usr/bin/node24', isElectron: false, bundledNode: '/x/node' })).toEqual({ command: '/usr/bin/node24', env: {} });
-    expect(childNodeCommand({ execPath: '/opt/Airlock/airlock', isElectron: true, bundledNode: `${UNPACKED}/node_modules/node/bin/node` })).toEqual({
+    const unused = () => {
+      throw new Error('plain Node never looks for the bundled binary');
+    };
+    expect(childNodeCommand({ execPath: '/usr/bin/node24', isElectron: false, findBundledNode: unused })).toEqual({ command: '/usr/bin/node24', env: {} });
+    expect(childNodeCommand({ execPath: '/opt/Airlock/airlock', isElectron: true, findBundledNode: () => `${UNPACKED}/node_modules/node/bin/node` })).toEqual({
       command: `${UNPACKED}/node_modules/node/bin/node`,
       env: {},
     });
-    expect(childNodeCommand({ execPath: '/opt/Airlock/airlock', isElectron: true, bundledNode: null })).toEqual({ command: '/opt/Airlock/airlock', env: { ELECTRON_RUN_AS_NODE: '1' } });
+    expect(childNodeCommand({ execPath: '/opt/Airlock/airlock', isElectron: true, findBundledNode: () => null })).toEqual({ command: '/opt/Airlock/airlock', env: { ELECTRON_RUN_AS_NODE: '1' } });
   });
 });
 

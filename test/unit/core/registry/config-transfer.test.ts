@@ -87,6 +87,25 @@ describe('config export and import', () => {
     store.close();
   });
 
+  it('asks beforeApply about a valid document\'s changes before writing anything; its refusal stands and changes nothing', () => {
+    const { registry, transfer, settings, store } = appliance();
+    const document = { ...transfer.exportConfig(), deployments: [{ name: 'Second', family: 'mistral', platform: 'vllm-local', endpoint: 'http://10.0.0.9:8000/v1', identifier: 'custom_openai/mistral', hasApiKey: false }], settings: { 'probe.telemetryIntervalMs': 3000 } };
+    const seen: string[][] = [];
+    const refuse = (changes: readonly { kind: string; target: string; action: string }[]) => {
+      seen.push(changes.filter((c) => c.action !== 'unchanged').map((c) => `${c.kind}:${c.target}:${c.action}`));
+      throw new Error('over the limit');
+    };
+    expect(() => transfer.importConfig(document, { dryRun: false, actor: 't', beforeApply: refuse })).toThrow('over the limit');
+    expect(seen).toEqual([['deployment:Second:add', 'setting:probe.telemetryIntervalMs:update']]);
+    expect(registry.list()).toEqual([]);
+    expect(settings.get('probe.telemetryIntervalMs')).toBe(2000);
+    // Not asked for a dry run, nor for an invalid document (refused for what it is).
+    expect(transfer.importConfig(document, { dryRun: true, actor: 't', beforeApply: refuse }).isApplied).toBe(false);
+    expect(refusalOf(() => transfer.importConfig({ hello: 'world' }, { dryRun: false, actor: 't', beforeApply: refuse })).code).toBe('CONFIG_IMPORT_INVALID');
+    expect(seen).toHaveLength(1);
+    store.close();
+  });
+
   it('refuses a file that is not an Airlock configuration, or names an unknown setting', () => {
     const { transfer, store } = appliance();
     expect(refusalOf(() => transfer.importConfig({ hello: 'world' }, { dryRun: true, actor: 't' })).code).toBe('CONFIG_IMPORT_INVALID');
