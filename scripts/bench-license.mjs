@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-// Verification time per license (reliability.md §2, L6: target < 5 ms).
+// Verification time per license (reliability.md §2, L6: target < 5 ms) and per malformed input
+// (L8: each of the 100k fuzzed inputs answered within 50 ms).
 //
 //   npx node scripts/bench-license.mjs [--runs N]
 //
 // Prints the first (cold: key import, JIT) verification and the distribution over N warm ones,
-// for a plain license and one bound to hardware. Exit status 1 when the warm p99 misses the target.
+// for a plain license and one bound to hardware; then the slowest answer per family of the fuzzed
+// inputs the robustness test uses. Exit status 1 when a target is missed.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
@@ -52,4 +54,27 @@ for (const [name, license] of cases) {
   );
 }
 console.log(worst < TARGET_MS ? `OK: p99 under ${TARGET_MS} ms` : `FAIL: p99 ${worst.toFixed(3)} ms ≥ ${TARGET_MS} ms`);
-process.exitCode = worst < TARGET_MS ? 0 : 1;
+
+// L8: the fuzzed inputs of test/unit/core/license/license-robustness.test.ts, timed one by one.
+const FUZZ_TARGET_MS = 50;
+const kit = await import('../test/unit/core/license/license-test-kit.ts');
+const { fuzzFamilies } = await import('../test/unit/core/license/license-fuzz-inputs.ts');
+const fuzzOptions = kit.options();
+let slowest = 0;
+let count = 0;
+for (const { name, count: n, generate } of fuzzFamilies(kit.issue(kit.basePayload({ hardware: undefined })))) {
+  let familyMax = 0;
+  for (let i = 0; i < n; i += 1) {
+    const input = generate();
+    const t = performance.now();
+    const { state } = verifyLicense(input, fuzzOptions);
+    const ms = performance.now() - t;
+    if (state !== 'malformed') throw new Error(`${name} #${i} answered ${state}`);
+    familyMax = Math.max(familyMax, ms);
+  }
+  count += n;
+  slowest = Math.max(slowest, familyMax);
+  console.log(`fuzzed ${name} (${n}): slowest ${familyMax.toFixed(3)} ms`);
+}
+console.log(slowest < FUZZ_TARGET_MS ? `OK: all ${count} fuzzed inputs answered malformed, each within ${FUZZ_TARGET_MS} ms` : `FAIL: slowest fuzzed input ${slowest.toFixed(3)} ms ≥ ${FUZZ_TARGET_MS} ms`);
+process.exitCode = worst < TARGET_MS && slowest < FUZZ_TARGET_MS ? 0 : 1;

@@ -272,8 +272,9 @@ describe('request log (requests.db, worker thread)', () => {
     const started = performance.now();
     for (let i = 1; i <= 20_000; i += 1) log.append(record(i));
     const elapsed = performance.now() - started;
-    // A functional bound, generous for a loaded 2-core machine (measured ~1 µs per append).
-    expect(elapsed).toBeLessThan(200);
+    // A functional bound (measured ~1 µs per append, 20 ms for all): an append that waited on the
+    // lock would take the busy timeout per call, and 20,000 of them would take hours.
+    expect(elapsed).toBeLessThan(1000);
     expect(log.stats()).toMatchObject({ written: 1, dropped: 10_000, queued: 10_000 });
 
     // Everything is sent; the worker is stuck on the lock and nothing more is accepted.

@@ -214,7 +214,8 @@ describe('cancellation windows', () => {
       const abortedAt = performance.now();
       controller.abort();
       await expectUpstreamError(call, 'aborted');
-      expect(performance.now() - abortedAt).toBeLessThan(100);
+      // At once: before the connect timeout has ended the half-open socket (an order, not a time).
+      expect(closedAt).toBe(0);
       expectNoListeners(controller.signal);
       // The connection attempt belongs to undici's pool, not to the request: it is not cut by the
       // abort but by the gate's connect timeout, and no request is ever written on it.

@@ -1,10 +1,10 @@
 // Tamper and fuzz tests (reliability.md §2, L1, L1b, L8). The full 255-values-per-position run is
 // scripts/license-fuzz-long.mjs; here every position gets a sample of 3 values, which keeps the file
 // to a few seconds on a 2-core machine.
-import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { dearmor } from '../../../../electron/core/license/license-format';
 import { verifyLicense, type LicenseStatus } from '../../../../electron/core/license/verify-license';
+import { fuzzFamilies } from './license-fuzz-inputs';
 import { basePayload, issue, options, prng, REJECTED_STATES } from './license-test-kit';
 
 const OPTIONS = options();
@@ -119,64 +119,22 @@ describe('tampering', () => {
 });
 
 describe('fuzzing: 100k random and malformed inputs', () => {
-  it('never throws, always answers malformed, each within 50 ms', () => {
-    const random = prng(0xa1c0c);
-    const int = (n: number) => Math.floor(random() * n);
-    const bytes = (n: number) => {
-      const out = new Uint8Array(n);
-      for (let i = 0; i < n; i += 1) out[i] = int(256);
-      return out;
-    };
-    const printable = (n: number) => {
-      let s = '';
-      for (let i = 0; i < n; i += 1) s += String.fromCharCode(i % 61 === 60 ? 10 : 32 + int(95));
-      return s;
-    };
-    const wrap = (base64: string) => `-----BEGIN AIRLOCK LICENSE-----\n${(base64.match(/.{1,64}/g) ?? []).join('\n')}\n-----END AIRLOCK LICENSE-----\n`;
-    const envelopeText = Buffer.from(dearmor(LICENSE)!, 'base64').toString('utf8');
-    const huge = [new Uint8Array(10 * 1024 * 1024).fill(0x41), 'A'.repeat(10 * 1024 * 1024), Buffer.alloc(64 * 1024 + 1, 0x0a), `${LICENSE}${' '.repeat(64 * 1024)}`];
-    const maxSizedNoise = Buffer.from(printable(64 * 1024), 'ascii');
-
-    const generators: Array<[string, number, () => Uint8Array | string]> = [
-      ['random binary', 30_000, () => bytes(int(random() < 0.9 ? 1024 : 16_384))],
-      ['random printable text', 20_000, () => printable(int(2048))],
-      ['armor around random base64', 20_000, () => wrap(Buffer.from(bytes(1 + int(1500))).toString('base64'))],
-      ['armor around a cut envelope', 15_000, () => wrap(Buffer.from(envelopeText.slice(0, int(envelopeText.length))).toString('base64'))],
-      [
-        'UTF-16 and wide characters',
-        10_000,
-        () => {
-          const kind = int(4);
-          if (kind === 0) return Buffer.from(`\uFEFF${LICENSE}`, 'utf16le');
-          if (kind === 1) return Buffer.from(LICENSE, 'utf16le');
-          if (kind === 2) return LICENSE.replace('A', String.fromCharCode(0x100 + int(0xfeff)));
-          return Array.from({ length: int(512) }, () => String.fromCharCode(int(0x10000))).join('');
-        },
-      ],
-      ['armor line then binary', 4_880, () => Buffer.concat([Buffer.from('-----BEGIN AIRLOCK LICENSE-----\n'), bytes(int(2048))])],
-      ['huge and maximum-size', 120, () => (random() < 0.8 ? huge[int(huge.length)]! : maxSizedNoise)],
-    ];
-
+  // The time each takes (L8: under 50 ms) is measured by scripts/bench-license.mjs, not here:
+  // a per-input timing on a shared 2-core runner measures the runner. Here: what each answers.
+  it('never throws and always answers malformed', () => {
     let total = 0;
-    let maxMs = 0;
-    let slowest = '';
-    for (const [name, count, generate] of generators) {
+    for (const { name, count, generate } of fuzzFamilies(LICENSE)) {
       for (let i = 0; i < count; i += 1) {
-        const input = generate();
-        const started = performance.now();
         let status: LicenseStatus;
         try {
-          status = check(input);
+          status = check(generate());
         } catch (error) {
           throw new Error(`${name} #${i} threw: ${String(error)}`, { cause: error });
         }
-        const elapsed = performance.now() - started;
-        if (elapsed > maxMs) [maxMs, slowest] = [elapsed, name];
         if (status.state !== 'malformed') throw new Error(`${name} #${i} answered ${status.state}, not malformed`);
         total += 1;
       }
     }
     expect(total).toBe(100_000);
-    expect(maxMs, `slowest input: ${slowest}`).toBeLessThan(50);
   });
 });
