@@ -94,7 +94,7 @@ export function createRegistryService(deps: RegistryDeps) {
       const errors = result.issues.filter((i) => i.severity === 'error');
       throw new AirlockError('DEPLOYMENT_INVALID', {
         // Messages end with a full stop; the catalogue template adds its own after the list.
-        issues: errors.map((i) => `${i.field}: ${i.message.replace(/\.$/, '')}${i.suggestion ? ` (suggested: ${i.suggestion})` : ''}`),
+        issues: errors.map((i) => `${i.field}: ${i.message.replace(/\.$/, '')}${i.suggestion && !i.message.includes(i.suggestion) ? ` (suggested: ${i.suggestion})` : ''}`),
         fields: Object.fromEntries(errors.map((i) => [i.field, i.message])),
       });
     }

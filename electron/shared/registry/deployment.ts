@@ -236,7 +236,11 @@ function validateFamily(
   const family = context.catalog.families.find((f) => f.id === id);
   if (!family) {
     const selectable = context.catalog.families.filter((f) => context.isBetaEnabled || f.releaseState === 'ga').map((f) => f.id);
-    error(`Unknown model family "${id}"; choose one of: ${selectable.join(', ')}.`);
+    const gated = context.isBetaEnabled ? [] : context.catalog.families.filter((f) => f.releaseState !== 'ga').map((f) => f.id);
+    error(
+      `Unknown model family "${id}"; choose one of: ${selectable.join(', ')}.` +
+        (gated.length === 0 ? '' : ` Beta and experimental families (${gated.join(', ')}) need "Use beta self-hosted models features" on.`),
+    );
     return null;
   }
   // Rails offers beta families only after the admin accepts the testing terms (§5.1, §7.4).

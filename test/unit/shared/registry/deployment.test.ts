@@ -127,10 +127,16 @@ describe('validateDeployment: family', () => {
 
   it('must be a catalog family; the list offers only selectable ones', () => {
     expect(issuesOf({ ...vllm, family: 'falcon' }, 'family')).toEqual([
-      ['error', 'Unknown model family "falcon"; choose one of: mistral, mixtral, codestral, gpt, claude_3.', undefined],
+      [
+        'error',
+        'Unknown model family "falcon"; choose one of: mistral, mixtral, codestral, gpt, claude_3. Beta and experimental families ' +
+          '(llama3, codegemma, codellama, deepseekcoder, qwen, gemini, general, embedding) need "Use beta self-hosted models features" on.',
+        undefined,
+      ],
     ]);
     const [[, withBeta]] = issuesOf({ ...vllm, family: 'falcon' }, 'family', betaContext) as [[string, string]];
-    expect(withBeta).toContain('llama3');
+    expect(withBeta).toContain('choose one of: mistral, mixtral, codestral, llama3, codegemma');
+    expect(withBeta).not.toContain('need "Use beta');
   });
 
   it('refuses beta families until beta features are on', () => {
