@@ -91,8 +91,14 @@ export const unitViewSchema = z.object({
   name: z.string(),
   preset: z.enum(unitPresets),
   definition: unitDefinitionSchema,
-  /** The command line as started (the API key is never in it). */
+  /** The command line as started (the API key is never in it); '' when it could not be made. */
   commandLine: z.string(),
+  /**
+   * Why the unit could not be started as defined (vLLM not installed, model directory missing…),
+   * as found when it was added, at the core's start or at the last start attempt; null once a start
+   * got past it.
+   */
+  cannotStart: z.object({ at: z.string(), reason: z.string() }).nullable(),
   state: z.enum(unitStateNames),
   pid: z.number().nullable(),
   generation: z.number(),

@@ -4,6 +4,7 @@ import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { ARTIFACTS, openLoggedIn, useBrowser } from '../helpers/browser';
 import { type RunningServe, runCli, startServe } from '../helpers/cli';
+import { writeSmallQwenModel } from '../helpers/model-dir';
 import { useTempDir } from '../helpers/temp-dir';
 import { freePort } from '../helpers/net';
 
@@ -39,7 +40,8 @@ describe('Services page (airlock serve + fake vLLM + Chromium)', () => {
       const form = page.getByTestId('add-unit-form');
       await form.waitFor();
       await form.getByLabel('Unit name').fill('qwen');
-      await form.getByLabel('Model directory').fill('/srv/models/qwen');
+      const modelDir = writeSmallQwenModel(tempDir());
+      await form.getByLabel('Model directory').fill(modelDir);
       await form.getByLabel('Served model name').fill('qwen-coder');
       await form.getByLabel('Port').fill(String(port));
       await form.getByLabel('Environment, one KEY=VALUE per line').fill('FAKE_VLLM_STARTUP_MS=800');
@@ -50,7 +52,7 @@ describe('Services page (airlock serve + fake vLLM + Chromium)', () => {
       await card.waitFor();
       expect(await stateOf(card)).toBe('stopped');
       const command = await card.getByTestId('unit-command').textContent();
-      expect(command).toContain(`${FAKE_VLLM} serve /srv/models/qwen`);
+      expect(command).toContain(`${FAKE_VLLM} serve ${modelDir}`);
       expect(command).toContain(`--port ${port}`);
       expect(command).not.toContain('--api-key airlock-');
 
@@ -177,6 +179,15 @@ describe('Services page (airlock serve + fake vLLM + Chromium)', () => {
       await card.waitFor({ state: 'detached' });
       const list = await runCli(['services', 'list', '--json', '--data-dir', dataDir]);
       expect(JSON.parse(list.stdout)).toEqual([]);
+
+      // A vLLM unit that cannot start as defined says why on its card before anyone presses Start.
+      const blocked = await runCli(['services', 'add', 'no-vllm', '--preset', 'vllm', '--model', '/srv/models/missing', '--data-dir', dataDir]);
+      expect(blocked.code, blocked.stderr).toBe(0);
+      const blockedCard = cardOf(page, 'no-vllm');
+      await expect.poll(() => blockedCard.getByTestId('unit-cannot-start').textContent()).toContain('vLLM is not installed: no "vllm" on PATH');
+      expect(await blockedCard.getByTestId('unit-command').textContent()).toBe('—');
+      expect((await runCli(['services', 'rm', 'no-vllm', '--data-dir', dataDir])).code).toBe(0);
+      await blockedCard.waitFor({ state: 'detached', timeout: 5_000 });
 
       // Another client (the CLI) adds and removes a unit: the open page follows without a reload.
       const added = await runCli(['services', 'add', 'from-cli', '--preset', 'custom', '--command', '/bin/true', '--data-dir', dataDir]);

@@ -86,6 +86,7 @@ export function renderUnits(units: UnitView[]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const lines = rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
   for (const u of units) {
+    if (u.cannotStart) lines.push(`${u.name}: cannot start — ${u.cannotStart.reason}`);
     if (u.fatal) lines.push(`${u.name}: FATAL — ${u.fatal.summary}`);
     else if (u.lastProblem && u.state !== 'running') lines.push(`${u.name}: ${u.lastProblem.summary}${u.lastProblem.action ? ` → ${u.lastProblem.action}` : ''}`);
   }
@@ -113,7 +114,11 @@ export function runServicesAdd(name: string, options: AddOptions & { dataDir: st
   const definition = definitionFromFlags(name, options);
   return withCore(options.dataDir, async (core) => {
     const unit = await core.client.call('services.add', { definition });
-    printResult(unit, options.isJson, () => `Added ${unit.name} (${unit.preset}): ${unit.commandLine}\nStart it with: airlock services start ${unit.name}`);
+    printResult(unit, options.isJson, () =>
+      unit.cannotStart
+        ? `Added ${unit.name} (${unit.preset}), but it cannot start as it is: ${unit.cannotStart.reason}\nOnce that is fixed: airlock services start ${unit.name}`
+        : `Added ${unit.name} (${unit.preset}): ${unit.commandLine}\nStart it with: airlock services start ${unit.name}`,
+    );
     return 0;
   });
 }

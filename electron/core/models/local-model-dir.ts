@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { AirlockError } from '../../shared/errors';
@@ -17,6 +18,28 @@ export interface LocalModelDir {
   weightBytes: number;
   tokenizerFiles: string[];
   architectures: string[];
+}
+
+/**
+ * Why vLLM could not load `dir` as a local model, or null when it looks loadable: checked before a
+ * vLLM unit is spawned, so a wrong path is refused at once, with the path, instead of after
+ * vLLM's start-up and a crash loop (offline, vLLM would otherwise take it for a hub repository id).
+ */
+export function localModelDirProblem(dir: string): string | null {
+  const statOf = (path: string) => {
+    try {
+      return statSync(path);
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code ?? 'error';
+    }
+  };
+  const directory = statOf(dir);
+  if (directory === 'ENOENT') return `the model directory ${dir} does not exist: copy the model there, or change the unit's model directory`;
+  if (typeof directory === 'string') return `the model directory ${dir} cannot be read (${directory}): check its permissions`;
+  if (!directory.isDirectory()) return `the model directory ${dir} is not a directory: give the directory that holds config.json and the weights`;
+  const config = statOf(join(dir, 'config.json'));
+  if (typeof config === 'string' || !config.isFile()) return `the model directory ${dir} has no config.json: it is not a Hugging Face model directory (config.json, tokenizer, weights)`;
+  return null;
 }
 
 /**

@@ -53,6 +53,8 @@ interface UnitEntry {
   definition: UnitDefinition;
   wasRunning: boolean;
   commandLine: string;
+  /** Why the last attempt to resolve the unit's command failed (epoch ms), or null. */
+  cannotStart: { at: number; reason: string } | null;
   runner: UnitRunner | undefined;
   ring: OutputRing;
   file: RotatingLogFile;
@@ -121,6 +123,7 @@ export function createSupervisorService(deps: SupervisorDeps) {
       preset: entry.definition.preset,
       definition: entry.definition,
       commandLine: entry.commandLine,
+      cannotStart: entry.cannotStart ? { at: at(entry.cannotStart.at)!, reason: entry.cannotStart.reason } : null,
       state: state?.name ?? 'stopped',
       pid: state?.pid ?? null,
       generation: state?.generation ?? 0,
@@ -164,17 +167,19 @@ export function createSupervisorService(deps: SupervisorDeps) {
 
   const register = (definition: UnitDefinition, wasRunning: boolean) => {
     const logPath = join(logsDir, `${definition.name}.log`);
-    let commandLine: string;
+    let commandLine = '';
+    let cannotStart: UnitEntry['cannotStart'] = null;
     try {
       commandLine = resolvePreset(definition, presetContext()).commandLine;
     } catch (error) {
-      commandLine = `(cannot start yet: ${(error as Error).message})`;
+      cannotStart = { at: deps.clock.now(), reason: (error as Error).message };
     }
     units.set(definition.name, {
       revision: nextRevision(),
       definition,
       wasRunning,
       commandLine,
+      cannotStart,
       runner: undefined,
       ring: new OutputRing(),
       file: new RotatingLogFile({ path: logPath, maxFileBytes: LOG_FILE_BYTES, maxFiles: LOG_FILES }),
@@ -195,9 +200,13 @@ export function createSupervisorService(deps: SupervisorDeps) {
     try {
       preset = resolvePreset(entry.definition, presetContext());
     } catch (error) {
-      throw new AirlockError('SERVICE_CANNOT_START', { name, reason: (error as Error).message });
+      const reason = (error as Error).message;
+      entry.cannotStart = { at: deps.clock.now(), reason };
+      announce(name);
+      throw new AirlockError('SERVICE_CANNOT_START', { name, reason });
     }
     entry.commandLine = preset.commandLine;
+    entry.cannotStart = null;
     entry.progress = preset.isVllm ? INITIAL_VLLM_PROGRESS : null;
     entry.lineRest = '';
     entry.decoder = new StringDecoder('utf8');

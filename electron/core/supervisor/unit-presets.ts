@@ -1,6 +1,7 @@
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { UnitDefinition } from '../../shared/services';
+import { localModelDirProblem } from '../models/local-model-dir';
 import { DEFAULT_RESTART_POLICY, type RestartPolicy, VLLM_RESTART_POLICY } from './restart-policy';
 import type { Diagnosis } from './state';
 import type { UnitSpec } from './unit-runner';
@@ -84,6 +85,8 @@ export function resolvePreset(definition: UnitDefinition, context: PresetContext
         ...(definition.gpus !== undefined ? { gpus: definition.gpus } : {}),
       });
       if (!built.ok) throw new Error(built.issues.map((issue) => `${issue.field}: ${issue.message}`).join('; '));
+      const modelProblem = localModelDirProblem(definition.modelPath);
+      if (modelProblem !== null) throw new Error(modelProblem);
       const healthUrl = vllmHealthUrl({ port: definition.port });
       const modelsUrl = healthUrl.replace(/\/health$/, '/v1/models');
       const servedName = definition.servedModelNames[0]!;

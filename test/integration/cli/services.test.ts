@@ -1,9 +1,11 @@
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createProcessTable, findTagged } from '../../../electron/core/supervisor/process-table';
 import { type RunningServe, runCli, startServe } from '../../helpers/cli';
+import { writeSmallQwenModel } from '../../helpers/model-dir';
 import { useTempDir } from '../../helpers/temp-dir';
 import { freePort } from '../../helpers/net';
 
@@ -29,7 +31,7 @@ describe('airlock services and logs (serve + fake vLLM)', () => {
   });
   const cli = (dataDir: string, ...args: string[]) => runCli([...args, '--data-dir', dataDir]);
   const unitJson = async (dataDir: string, name: string) =>
-    (JSON.parse((await cli(dataDir, 'services', 'list', '--json')).stdout) as { name: string; state: string; pid: number | null; revision: number; progress: { phase: string } | null; lastProblem: { summary: string } | null }[]).find(
+    (JSON.parse((await cli(dataDir, 'services', 'list', '--json')).stdout) as { name: string; state: string; cannotStart: { reason: string } | null; pid: number | null; revision: number; progress: { phase: string } | null; lastProblem: { summary: string } | null }[]).find(
       (u) => u.name === name,
     );
 
@@ -38,7 +40,7 @@ describe('airlock services and logs (serve + fake vLLM)', () => {
     running.push(await startServe(dataDir));
     const port = await freePort();
     expect((await cli(dataDir, 'settings', 'set', 'services.vllmPath', FAKE_VLLM)).code).toBe(0);
-    const add = await cli(dataDir, 'services', 'add', 'qwen', '--preset', 'vllm', '--model', '/srv/models/qwen2.5-coder-7b', '--served-name', 'qwen-coder', '--port', String(port), '--env', 'FAKE_VLLM_STARTUP_MS=400');
+    const add = await cli(dataDir, 'services', 'add', 'qwen', '--preset', 'vllm', '--model', writeSmallQwenModel(tempDir()), '--served-name', 'qwen-coder', '--port', String(port), '--env', 'FAKE_VLLM_STARTUP_MS=400');
     expect(add.code, add.stderr).toBe(0);
     // The key is in the environment, never on the command line.
     expect(add.stdout).not.toContain('--api-key');
@@ -80,6 +82,29 @@ describe('airlock services and logs (serve + fake vLLM)', () => {
     const unknown = await cli(dataDir, 'services', 'start', 'nope');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('There is no unit "nope". Units: one.');
+    // A vLLM unit whose model directory is wrong is refused at start, with the path, before anything
+    // is spawned (vLLM would start, fail, and crash-loop); the unit's card says so from the start.
+    await cli(dataDir, 'settings', 'set', 'services.vllmPath', FAKE_VLLM);
+    const notAModel = tempDir();
+    for (const [name, model, why] of [
+      ['missing', '/srv/models/not-there', 'the model directory /srv/models/not-there does not exist'],
+      ['no-config', notAModel, `the model directory ${notAModel} has no config.json`],
+    ] as const) {
+      const added = await cli(dataDir, 'services', 'add', name, '--preset', 'vllm', '--model', model, '--port', String(await freePort()));
+      expect(added.code).toBe(0);
+      expect(added.stdout).toContain(`Added ${name} (vllm), but it cannot start as it is: ${why}`);
+      expect((await cli(dataDir, 'services', 'list')).stdout).toContain(`${name}: cannot start — ${why}`);
+      const start = await cli(dataDir, 'services', 'start', name);
+      expect(start.code).not.toBe(0);
+      expect(start.stderr).toContain(`Cannot start "${name}": ${why}`);
+      expect((await unitJson(dataDir, name))?.state).toBe('stopped');
+    }
+    expect(findTagged(table, `${applianceId(dataDir)}:`)).toEqual([]);
+    // Fixed on disk: the next start gets past it, and the unit no longer says it cannot start.
+    writeFileSync(join(notAModel, 'config.json'), '{}');
+    expect((await cli(dataDir, 'services', 'start', 'no-config')).code).toBe(0);
+    expect((await unitJson(dataDir, 'no-config'))?.cannotStart).toBeNull();
+    expect((await cli(dataDir, 'services', 'stop', 'no-config')).code).toBe(0);
   });
 
   it('after the evaluation ended, adding a vLLM unit is refused through the CLI with the license message (exit 5); probing still works', async () => {
@@ -106,7 +131,7 @@ describe('airlock services and logs (serve + fake vLLM)', () => {
     const first = await startServe(dataDir);
     const port = await freePort();
     await cli(dataDir, 'settings', 'set', 'services.vllmPath', FAKE_VLLM);
-    await cli(dataDir, 'services', 'add', 'qwen', '--preset', 'vllm', '--model', '/srv/models/qwen', '--port', String(port), '--env', 'FAKE_VLLM_WORKERS=2', '--env', 'FAKE_VLLM_SETSID_GRANDCHILD=1', '--env', 'FAKE_VLLM_STARTUP_MS=200', '--stop-timeout', '2000');
+    await cli(dataDir, 'services', 'add', 'qwen', '--preset', 'vllm', '--model', writeSmallQwenModel(tempDir()), '--port', String(port), '--env', 'FAKE_VLLM_WORKERS=2', '--env', 'FAKE_VLLM_SETSID_GRANDCHILD=1', '--env', 'FAKE_VLLM_STARTUP_MS=200', '--stop-timeout', '2000');
     await cli(dataDir, 'services', 'start', 'qwen');
     await expect.poll(async () => (await unitJson(dataDir, 'qwen'))?.state, { timeout: 15_000 }).toBe('running');
     const prefix = `${applianceId(dataDir)}:`;

@@ -110,13 +110,18 @@ export function UnitCard({ unit, now, onChange, onRemoved }: { unit: UnitView; n
         <dt>Command</dt>
         <dd>
           <code className="unit-command" data-testid="unit-command">
-            {unit.commandLine}
+            {unit.commandLine || '—'}
           </code>
         </dd>
       </dl>
 
       {unit.progress && <VllmProgressView progress={unit.progress} />}
 
+      {unit.cannotStart && (
+        <div className="unit-problem" role="alert" data-testid="unit-cannot-start">
+          <strong>Cannot start as defined</strong> (checked at {new Date(unit.cannotStart.at).toLocaleTimeString()}): {unit.cannotStart.reason}
+        </div>
+      )}
       {unit.fatal && (
         <div className="unit-problem unit-problem-fatal" role="alert" data-testid="unit-fatal">
           <strong>Stopped for good at {new Date(unit.fatal.at).toLocaleTimeString()}.</strong> {unit.fatal.summary}

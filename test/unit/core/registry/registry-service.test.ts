@@ -68,7 +68,7 @@ describe('registry service', () => {
     expect(error.message).not.toContain(CANARY);
     expect(error.message).not.toContain('..');
     // The corrected URL once: the message already says "use …", so no "(suggested: …)" after it.
-    expect(error.message.split('http://127.0.0.1:8000/v1')).toHaveLength(2);
+    expect(error.message?.split('http://127.0.0.1:8000/v1')).toHaveLength(2);
     expect(error.message).not.toContain('suggested');
     expect(registry.list()).toEqual([]);
     registry.add(codestral, 'cli');
